@@ -1,0 +1,93 @@
+"""Problems as data, and the one exception family of the library.
+
+A user's mistake never surfaces as a Python traceback: the loader and the
+validator collect :class:`Problem` objects (what, where, expected, found, how
+to fix) and every front end (CLI, MkDocs plugin, tests) renders them. The
+exception classes are for callers that want to stop at the first problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from gongkai.messages import render
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; line and column are 1-based."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A structural error in a record: the record cannot be published as it is.
+
+    ``code`` names the kind of problem (a key of :data:`gongkai.messages.MESSAGES`);
+    ``params`` fill its template (``expected``, ``found``, ``hint``, ...).
+    """
+
+    code: str
+    location: Location
+    params: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+
+    def message(self, lang: Lang = "zh") -> str:
+        """The one-line message, in Chinese by default."""
+        return render(self.code, self.params, lang)
+
+    def format(self, lang: Lang = "zh") -> str:
+        """``file:line:col: error[code]: message`` as a compiler would print it."""
+        label = "错误" if lang == "zh" else "error"
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.location}: {label}[{self.code}]{where}: {self.message(lang)}"
+
+    def as_dict(self, lang: Lang = "zh") -> dict[str, Any]:
+        """A JSON-ready description for machines (``--format json``)."""
+        return {
+            "kind": "error",
+            "code": self.code,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+            "path": self.path,
+            "message": self.message(lang),
+            **{k: _jsonable(v) for k, v in self.params.items()},
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+class GongkaiError(Exception):
+    """Base of every error the library raises on purpose."""
+
+
+class RecordError(GongkaiError):
+    """A record has structural problems; ``problems`` says which."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(p.format() for p in problems))
+
+
+class ConfigError(GongkaiError):
+    """A command-line or plugin option is wrong."""

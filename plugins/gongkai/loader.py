@@ -1,0 +1,204 @@
+"""Loading budget records from YAML files.
+
+``load_file`` turns one file into a :class:`LoadedRecord`: the typed
+:class:`~gongkai.model.Budget` (or ``None``), every structural problem with
+its location, and the location of every value for later findings.
+``load_paths`` loads many files and adds the problems that only show across
+files (two files claiming the same department-year). Nothing here raises for
+a user's mistake, and no record is ever dropped: a broken file is returned
+with its problems so that every front end can say what happened to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai.binder import INVALID, Binder
+from gongkai.errors import Location, Problem
+from gongkai.model import Budget, Section
+from gongkai.yamlio import compose, decode
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LoadedRecord:
+    """One file and what became of it."""
+
+    path: Path
+    display: str
+    budget: Budget | None
+    problems: list[Problem] = field(default_factory=list)
+    locations: dict[str, Location] = field(default_factory=dict)
+    digest: str = ""
+    text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the record has no structural problem."""
+        return self.budget is not None and not self.problems
+
+    @property
+    def record_id(self) -> str:
+        """The budget id, or the file stem when the content could not be read."""
+        return self.budget.budget_id if self.budget is not None else self.path.stem
+
+    def locate(self, path: str) -> Location:
+        """The location of a model path, or of its nearest located ancestor."""
+        probe = path
+        while probe:
+            if probe in self.locations:
+                return self.locations[probe]
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return Location(self.display, 1, 1)
+
+
+def load_file(path: str | Path, display: str | None = None) -> LoadedRecord:
+    """Load one record file; never raises for the file's content."""
+    path = Path(path)
+    shown = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return LoadedRecord(path, shown, None, [Problem("file.not-found", Location(shown), {"found": shown})])
+    except OSError as exc:
+        return LoadedRecord(path, shown, None, [Problem("file.not-found", Location(shown), {"found": f"{shown} ({exc.strerror})"})])
+    return load_bytes(data, path, shown)
+
+
+def load_bytes(data: bytes, path: Path, display: str) -> LoadedRecord:
+    """Load a record from its bytes (``path`` names it; it is not read)."""
+    digest = hashlib.sha256(data).hexdigest()
+    text, problems = decode(data, display)
+    if text is None:
+        return LoadedRecord(path, display, None, problems, digest=digest)
+    parsed = compose(text, display)
+    if parsed.node is None:
+        return LoadedRecord(path, display, None, parsed.problems, digest=digest, text=text)
+    binder = Binder(display)
+    budget = binder.bind(parsed.node, Budget)
+    record = LoadedRecord(path, display, None, binder.problems, binder.locations, digest, text)
+    if budget is INVALID:
+        return record
+    record.budget = budget
+    record.problems.extend(record_problems(record))
+    return record
+
+
+def record_problems(record: LoadedRecord) -> list[Problem]:
+    """Checks on a bound record that no single field can make."""
+    budget = record.budget
+    assert budget is not None
+    problems: list[Problem] = []
+    expected = budget.budget_id
+    if record.path.stem != expected:
+        problems.append(
+            Problem(
+                "record.file-name",
+                Location(record.display, 1, 1),
+                {"expected": expected, "found": record.path.name},
+            )
+        )
+    if not 1949 <= budget.fiscal_year <= 2100:
+        problems.append(
+            Problem(
+                "record.year",
+                record.locate("fiscal_year"),
+                {"found": budget.fiscal_year, "expected": "1949–2100"},
+                "fiscal_year",
+            )
+        )
+    for index, project in enumerate(budget.projects or []):
+        if project.seq != index + 1:
+            where = f"projects[{index}].seq"
+            problems.append(
+                Problem(
+                    "record.seq",
+                    record.locate(where),
+                    {"key": {"zh": f"第 {index + 1} 个项目", "en": f"project {index + 1}"}, "expected": index + 1, "found": project.seq},
+                    where,
+                )
+            )
+    problems.extend(_empty_section_problems(record))
+    return problems
+
+
+def _empty_section_problems(record: LoadedRecord) -> Iterator[Problem]:
+    budget = record.budget
+    assert budget is not None
+    for name in vars(budget):
+        section = getattr(budget, name)
+        if not isinstance(section, Section) or section.status != "disclosed_empty":
+            continue
+        rows = sum(len(getattr(section, attr, []) or []) for attr in ("lines", "rows", "items", "categories"))
+        if rows:
+            yield Problem(
+                "record.empty-section",
+                record.locate(f"{name}.status"),
+                {"key": name, "found": rows},
+                f"{name}.status",
+            )
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand files and directories into the sorted list of record files."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*")) if p.suffix in YAML_SUFFIXES and p.is_file()
+            )
+        elif path.is_file():
+            if path.suffix in YAML_SUFFIXES:
+                found.append(path)
+            else:
+                problems.append(Problem("file.not-yaml", Location(str(path)), {"found": str(path)}))
+        else:
+            problems.append(Problem("file.not-found", Location(str(path)), {"found": str(path)}))
+    return found, problems
+
+
+def load_paths(paths: Iterable[str | Path], base: Path | None = None) -> list[LoadedRecord]:
+    """Load every record under ``paths`` and flag duplicate department-years.
+
+    ``base`` makes the displayed file names relative (``content/…``), which is
+    what a contributor sees in their editor and in CI annotations.
+    """
+    files, _ = discover(paths)
+    records = [load_file(path, _display(path, base)) for path in files]
+    add_duplicate_problems(records)
+    return records
+
+
+def add_duplicate_problems(records: list[LoadedRecord]) -> None:
+    """Flag every record after the first that claims the same budget id."""
+    first: dict[str, LoadedRecord] = {}
+    for record in records:
+        if record.budget is None:
+            continue
+        key = record.budget.budget_id
+        if key in first:
+            record.problems.append(
+                Problem(
+                    "record.duplicate-id",
+                    Location(record.display, 1, 1),
+                    {"found": key, "first": first[key].display},
+                )
+            )
+        else:
+            first[key] = record
+
+
+def _display(path: Path, base: Path | None) -> str:
+    if base is None:
+        return str(path)
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
