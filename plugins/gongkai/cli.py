@@ -1,0 +1,159 @@
+"""The ``gongkai`` command: validate, new, export, schema, reference.
+
+A thin front end over the library. Exit codes: 0 success, 1 invalid input
+(the records did not pass), 2 usage error (argparse's own convention). A
+user's mistake is reported as a message, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gongkai import __version__
+from gongkai.errors import GongkaiError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("validate", help="校验预算记录 / validate budget records")
+    p.add_argument("paths", nargs="*", default=["content"], help="YAML 文件或目录（默认 content）")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text", help="输出格式")
+    p.add_argument("--strict", action="store_true", help="未确认的会计错误也使记录不通过")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="消息语言（默认中文）")
+    p.add_argument("--quiet", action="store_true", help="只显示结构错误，不列出会计校验结果")
+    p.set_defaults(run=_run_validate)
+
+
+def _add_new(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("new", help="生成一个新的部门年度预算记录 / scaffold a record")
+    p.add_argument("--name", help="部门名称（原文所印）")
+    p.add_argument("--dept-code", help="部门编码（原文所印）")
+    p.add_argument("--admin-code", help="行政区划代码（6位）")
+    p.add_argument("--province", help="省级名称")
+    p.add_argument("--prefecture", help="地级名称")
+    p.add_argument("--county", help="县级名称")
+    p.add_argument("--admin-level", choices=["province", "prefecture", "county", "district"])
+    p.add_argument("--year", type=int, help="预算年度")
+    p.add_argument("--stage", choices=["budget", "final_accounts"], default=None)
+    p.add_argument("--unit", choices=["元", "万元"], help="原文表格的金额单位")
+    p.add_argument("--title", help="原文标题")
+    p.add_argument("--format-of-source", dest="source_format", choices=["docx", "doc", "pdf", "html", "xls", "xlsx", "other"])
+    p.add_argument("--content", default="content", help="内容目录（默认 content）")
+    p.add_argument("--force", action="store_true", help="覆盖已有文件")
+    p.add_argument("--no-input", action="store_true", help="不提问；缺少的参数视为错误")
+    p.set_defaults(run=_run_new)
+
+
+def _add_export(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("export", help="导出规范化数据包 / export the data package")
+    p.add_argument("paths", nargs="*", default=["content"], help="YAML 文件或目录（默认 content）")
+    p.add_argument("--out", required=True, help="输出目录")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(run=_run_export)
+
+
+def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("schema", help="输出 YAML 格式的 JSON Schema / print the JSON Schema")
+    p.add_argument("--out", help="写入文件（默认输出到标准输出）")
+    p.set_defaults(run=_run_schema)
+
+
+def _add_reference(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("reference", help="输出格式参考文档 / print the format reference (Markdown)")
+    p.add_argument("--out", help="写入文件（默认输出到标准输出）")
+    p.set_defaults(run=_run_reference)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gongkai",
+        description="公开 Gongkai：部门预算公开数据的校验、导出和网站生成。",
+    )
+    parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_validate, _add_new, _add_export, _add_schema, _add_reference):
+        add(sub)
+    return parser
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from gongkai.loader import add_duplicate_problems, discover, load_file
+    from gongkai.report import RENDERERS
+    from gongkai.validate import RecordReport, validate_records
+
+    files, path_problems = discover(args.paths)
+    records = [load_file(path) for path in files]
+    add_duplicate_problems(records)
+    reports = validate_records(records)
+    if path_problems:
+        for problem in path_problems:
+            print(problem.format(args.lang), file=sys.stderr)
+        return EXIT_USAGE
+    if not reports:
+        empty = RecordReport.__name__  # keep import used for typing clarity
+        del empty
+        print("没有找到 .yaml 文件。" if args.lang == "zh" else "no .yaml files found.", file=sys.stderr)
+        return EXIT_USAGE
+    renderer = RENDERERS[args.format]
+    if args.format == "text":
+        print(renderer(reports, args.lang, args.strict, args.quiet))  # type: ignore[operator]
+    else:
+        print(renderer(reports, args.lang, args.strict))  # type: ignore[operator]
+    return EXIT_OK if all(r.passes(args.strict) for r in reports) else EXIT_INVALID
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    from gongkai.scaffold import run_new
+
+    return run_new(args)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from gongkai.export import export_content
+
+    return export_content(args.paths, Path(args.out), lang=args.lang)
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from gongkai.jsonschema import schema_text
+
+    _write_or_print(schema_text(), args.out)
+    return EXIT_OK
+
+
+def _run_reference(args: argparse.Namespace) -> int:
+    from gongkai.reference import reference_markdown
+
+    _write_or_print(reference_markdown(), args.out)
+    return EXIT_OK
+
+
+def _write_or_print(text: str, out: str | None) -> None:
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except GongkaiError as exc:
+        print(f"gongkai: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
