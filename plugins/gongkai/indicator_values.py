@@ -465,7 +465,7 @@ def parse_deadline(text: str, fiscal_year: int | None) -> ParsedValue | None:
                 comparator=comparator,
                 kind="deadline",
                 deadline=deadline,
-                text_note=_deadline_note(before, after),
+                text_note=_deadline_note(text, span),
             )
     return None
 
@@ -527,10 +527,13 @@ def _find_year_end(text: str, fiscal_year: int | None) -> Found | None:
     return (date(year, 12, 31) if year is not None else None), match.span()
 
 
-def _deadline_note(before: str, after: str) -> str | None:
-    """The prose around a date, unless it is only 于/前/完成-like filler."""
-    note = (before + after).strip(" ，,。；;")
-    compact = note.replace(" ", "")
-    if not compact or _DEADLINE_FILLER.match(compact):
+def _deadline_note(text: str, span: tuple[int, int]) -> str | None:
+    """The whole text when prose surrounds the date, None when it is only 于/前/完成 filler.
+
+    The whole text is kept rather than the pieces around the date, because
+    ``…缴费时间在2022年12月25日前完成`` cut at the date no longer reads.
+    """
+    around = (text[: span[0]] + text[span[1] :]).replace(" ", "").strip("，,。；;")
+    if not around or _DEADLINE_FILLER.match(around):
         return None
-    return note
+    return text

@@ -80,9 +80,9 @@ def compose(text: str, file: str) -> Parsed:
     except yaml.composer.ComposerError as exc:
         if "expected a single document" in str(exc):
             return Parsed(None, [Problem("yaml.multiple-documents", _mark(exc.problem_mark, file))], text)
-        return Parsed(None, [_syntax_problem(exc, file)], text)
+        return Parsed(None, [_syntax_problem(exc, file, text)], text)
     except yaml.MarkedYAMLError as exc:
-        return Parsed(None, [_syntax_problem(exc, file)], text)
+        return Parsed(None, [_syntax_problem(exc, file, text)], text)
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return Parsed(None, [Problem("yaml.syntax", Location(file), {"found": str(exc)})], text)
     finally:
@@ -142,16 +142,25 @@ def _check_graph(root: yaml.Node, file: str) -> list[Problem]:
     return problems
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     found = " ".join(part for part in (exc.context, exc.problem) if part)
-    if exc.problem and "'\\t'" in exc.problem:
+    if mark is not None and _is_tab_at(text, mark.line, mark.column):
         return Problem("yaml.tab", _mark(mark, file))
     hint = {
         "zh": "常见原因：引号没有配对、缩进不一致、冒号后缺少空格。",
         "en": "Common causes: an unclosed quote, inconsistent indentation, a colon without a space.",
     }
     return Problem("yaml.syntax", _mark(mark, file), {"found": found, "hint": hint})
+
+
+def _is_tab_at(text: str, line: int, column: int) -> bool:
+    """True when the 0-based position holds a tab (libyaml's messages omit it)."""
+    lines = text.splitlines()
+    if line >= len(lines):
+        return False
+    row = lines[line]
+    return (column < len(row) and row[column] == "\t") or row[:column + 1].lstrip(" ").startswith("\t")
 
 
 def _mark(mark: yaml.Mark | None, file: str) -> Location:

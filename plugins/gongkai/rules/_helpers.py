@@ -1,0 +1,309 @@
+"""Pieces shared by the rule modules: sums under the tolerance policy, labels, paths.
+
+Every rule that compares a printed figure with a computed one goes through
+:func:`sum_finding` or :func:`compare_finding`, so that the treatment of blank
+cells (0 in a sum, but a blank total over non-zero items is itself a finding,
+GUIDE §2.1 principle 3) and the rounding policy
+(:func:`gongkai.findings.classify`) are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from gongkai.fields import meta
+from gongkai.findings import Finding, Severity, classify, decimals_of, fmt
+from gongkai.model import UNIT_SCALE, Budget, NarrativeFigure
+
+ZERO = Decimal(0)
+
+#: Short Chinese names of the sections, used in subjects ("支出总表 213 基本支出").
+SECTION_LABELS: dict[str, str] = {
+    "income_expenditure_summary": "收支总表",
+    "income_by_function": "收入总表",
+    "expenditure_by_function": "支出总表",
+    "fiscal_appropriation_summary": "财政拨款收支总表",
+    "gpb_expenditure_by_function": "一般公共预算支出表",
+    "gpb_basic_by_economic": "基本支出表",
+    "government_fund_expenditure": "政府性基金支出表",
+    "soe_capital_expenditure": "国有资本经营支出表",
+    "three_public": "三公经费表",
+    "operating_expenses": "机关运行经费",
+    "state_assets": "资产表",
+    "narrative_figures": "文字说明",
+    "performance": "部门绩效目标",
+    "projects": "项目",
+}
+SECTION_LABELS_EN: dict[str, str] = {
+    "income_expenditure_summary": "income and expenditure summary",
+    "income_by_function": "income table",
+    "expenditure_by_function": "expenditure table",
+    "fiscal_appropriation_summary": "fiscal appropriation summary",
+    "gpb_expenditure_by_function": "general public budget expenditure table",
+    "gpb_basic_by_economic": "basic expenditure table",
+    "government_fund_expenditure": "government fund expenditure table",
+    "soe_capital_expenditure": "state capital expenditure table",
+    "three_public": "“three public” table",
+}
+
+
+def nz(value: Decimal | None) -> Decimal:
+    """A cell's value in a sum: blank counts as 0."""
+    return ZERO if value is None else value
+
+
+def total(values: Iterable[Decimal | None]) -> Decimal:
+    """The sum of ``values``, blanks as 0."""
+    return sum((nz(v) for v in values), ZERO)
+
+
+def printed_count(values: Iterable[Decimal | None]) -> int:
+    """How many of ``values`` are printed: only printed figures carry a rounding error."""
+    return sum(1 for v in values if v is not None)
+
+
+def convert(amount: Decimal | None, unit: str, to_unit: str) -> Decimal | None:
+    """``amount`` in ``unit`` expressed in ``to_unit``, exactly (scales are powers of ten)."""
+    if amount is None:
+        return None
+    if unit == to_unit:
+        return amount
+    return amount * UNIT_SCALE[unit] / UNIT_SCALE[to_unit]
+
+
+def field_label(cls: type, name: str) -> str:
+    """The Chinese label a model field declares (``basic`` → 基本支出)."""
+    for item in dataclasses.fields(cls):
+        if item.name == name:
+            return str(meta(item)["label"])
+    return name
+
+
+def column_names(cls: type) -> list[str]:
+    """The names of the amount columns a column dataclass declares, in order."""
+    return [item.name for item in dataclasses.fields(cls)]
+
+
+def present_columns(rows: Iterable[Any], names: Sequence[str]) -> list[str]:
+    """The columns in ``names`` that hold a figure in at least one of ``rows``.
+
+    A column that is blank in every row is not printed by the table (or not
+    used), so an identity over it says nothing.
+    """
+    materialised = [row for row in rows if row is not None]
+    return [name for name in names if any(getattr(row, name) is not None for row in materialised)]
+
+
+def difference_text(printed: Decimal, computed: Decimal) -> str:
+    """|printed − computed| as plain text."""
+    return fmt(abs(printed - computed)) or "0"
+
+
+def finding(
+    rule: str,
+    severity: Severity,
+    subject: str,
+    message_zh: str,
+    message_en: str,
+    *,
+    path: str,
+    printed: Decimal | None = None,
+    computed: Decimal | None = None,
+    unit: str | None = None,
+) -> Finding:
+    """Build a finding (keyword arguments keep the call sites readable)."""
+    return Finding(
+        rule=rule,
+        severity=severity,
+        subject=subject,
+        message_zh=message_zh,
+        message_en=message_en,
+        printed=printed,
+        computed=computed,
+        unit=unit,
+        path=path,
+    )
+
+
+def sum_finding(
+    rule: str,
+    subject: str,
+    printed: Decimal | None,
+    terms: Sequence[Decimal | None],
+    unit: str,
+    path: str,
+    identity_zh: str,
+    identity_en: str,
+) -> Finding | None:
+    """Compare a printed total with the sum of its printed items.
+
+    Blank items count as 0. A blank total is fine when the items add up to 0
+    and an error otherwise (GUIDE §2.1 principle 3). A non-zero difference is
+    classified by :func:`~gongkai.findings.classify` with the number of
+    printed items, the section's unit and the decimals printed.
+    """
+    computed = total(terms)
+    if printed is None:
+        if computed == ZERO:
+            return None
+        return _blank_total(rule, subject, computed, unit, path, identity_zh, identity_en)
+    severity = classify(printed, computed, printed_count(terms), unit, decimals_of(printed, *terms))
+    if severity is None:
+        return None
+    return _difference(rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en)
+
+
+def compare_finding(
+    rule: str,
+    subject: str,
+    printed: Decimal | None,
+    computed: Decimal | None,
+    unit: str,
+    path: str,
+    identity_zh: str,
+    identity_en: str,
+    *,
+    terms: int = 1,
+    decimals: int | None = None,
+) -> Finding | None:
+    """Compare two figures that should be equal (cross-table, narrative vs table).
+
+    ``decimals`` defaults to the decimals of both figures; a narrative figure
+    rounded to a coarser grain passes its own decimals and ``terms=0`` so that
+    it may differ by half its grain (± half the printed grain, GUIDE §4
+    R-NARR-ROUND). Blank figures are treated as 0 (a blank against a non-zero
+    figure is a difference like any other).
+    """
+    if printed is None and computed is None:
+        return None
+    left, right = nz(printed), nz(computed)
+    places = decimals_of(printed, computed) if decimals is None else decimals
+    severity = classify(left, right, terms, unit, places)
+    if severity is None:
+        return None
+    return _difference(rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en)
+
+
+def _blank_total(
+    rule: str,
+    subject: str,
+    computed: Decimal,
+    unit: str,
+    path: str,
+    identity_zh: str,
+    identity_en: str,
+) -> Finding:
+    return finding(
+        rule,
+        "error",
+        subject,
+        f"{identity_zh}：原文空白，但各项之和为 {fmt(computed)}{unit}",
+        f"{identity_en}: the printed cell is blank but the items add up to {fmt(computed)} {unit}",
+        path=path,
+        printed=None,
+        computed=computed,
+        unit=unit,
+    )
+
+
+def _difference(
+    rule: str,
+    severity: Severity,
+    subject: str,
+    printed: Decimal | None,
+    computed: Decimal | None,
+    unit: str,
+    path: str,
+    identity_zh: str,
+    identity_en: str,
+) -> Finding:
+    gap = difference_text(nz(printed), nz(computed))
+    if severity == "rounding":
+        zh = f"{identity_zh}相差 {gap}{unit}，在舍入误差范围内"
+        en = f"{identity_en} is off by {gap} {unit}, within rounding"
+    else:
+        zh = f"{identity_zh}不成立，相差 {gap}{unit}"
+        en = f"{identity_en} does not hold: off by {gap} {unit}"
+    return finding(
+        rule, severity, subject, zh, en, path=path, printed=printed, computed=computed, unit=unit
+    )
+
+
+def compact(findings: Iterable[Finding | None]) -> Iterator[Finding]:
+    """Drop the ``None`` outcomes (clean passes)."""
+    return (f for f in findings if f is not None)
+
+
+def narrative_unit(budget: Budget, figure: NarrativeFigure, section_unit: str | None = None) -> str:
+    """The unit a narrative figure is printed in (its own, else its section's, else the record's)."""
+    if figure.unit is not None:
+        return figure.unit
+    return section_unit or budget.amount_unit
+
+
+def first_figure(
+    figures: Sequence[NarrativeFigure], items: Sequence[str]
+) -> tuple[int, NarrativeFigure] | None:
+    """The first figure whose ``item`` is one of ``items`` (with its index)."""
+    for index, figure in enumerate(figures):
+        if figure.item in items and figure.amount is not None:
+            return index, figure
+    return None
+
+
+# --------------------------------------------------------------------------- #
+# Code hierarchies (类 3 digits / 款 5 / 项 7; economic 类 3 / 款 5)
+# --------------------------------------------------------------------------- #
+
+
+def parent_code(code: str) -> str | None:
+    """The code one level up (``2130152`` → ``21301``), None for a 类."""
+    return code[:-2] if len(code) > 3 else None
+
+
+def ancestors(code: str) -> list[str]:
+    """Every code above ``code`` (``2130152`` → ``21301``, ``213``)."""
+    found: list[str] = []
+    parent = parent_code(code)
+    while parent is not None:
+        found.append(parent)
+        parent = parent_code(parent)
+    return found
+
+
+def first_index(lines: Sequence[Any]) -> dict[str, int]:
+    """Code → index of its first line (a repeated code keeps its first row)."""
+    index: dict[str, int] = {}
+    for position, line in enumerate(lines):
+        index.setdefault(line.code, position)
+    return index
+
+
+def root_indices(lines: Sequence[Any]) -> list[int]:
+    """Lines with no ancestor in the table: the 类 rows of a complete table.
+
+    Using "no ancestor present" rather than "3 digits" keeps a table with an
+    orphan 款 (reported by R-CODE-PREFIX) from being counted twice or not at all.
+    """
+    codes = first_index(lines)
+    return [
+        position
+        for position, line in enumerate(lines)
+        if codes[line.code] == position and not any(a in codes for a in ancestors(line.code))
+    ]
+
+
+def children_indices(lines: Sequence[Any]) -> dict[int, list[int]]:
+    """Index of a parent line → indices of its direct children, in table order."""
+    codes = first_index(lines)
+    children: dict[int, list[int]] = {}
+    for position, line in enumerate(lines):
+        if codes[line.code] != position:
+            continue
+        parent = parent_code(line.code)
+        if parent is not None and parent in codes:
+            children.setdefault(codes[parent], []).append(position)
+    return children
