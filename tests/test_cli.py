@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from gongkai.cli import main
 
 BROKEN = "projects:\n  - {seq: 1, name: x, amount: '1,234.00'}\n"

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from gongkai.loader import add_duplicate_problems, load_bytes, load_file
 from gongkai.model import Budget
 

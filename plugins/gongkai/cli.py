@@ -82,27 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run_validate(args: argparse.Namespace) -> int:
     from gongkai.loader import add_duplicate_problems, discover, load_file
-    from gongkai.report import RENDERERS
-    from gongkai.validate import RecordReport, validate_records
+    from gongkai.report import RENDERERS, render_text
+    from gongkai.validate import validate_records
 
     files, path_problems = discover(args.paths)
-    records = [load_file(path) for path in files]
-    add_duplicate_problems(records)
-    reports = validate_records(records)
     if path_problems:
         for problem in path_problems:
             print(problem.format(args.lang), file=sys.stderr)
         return EXIT_USAGE
+    records = [load_file(path) for path in files]
+    add_duplicate_problems(records)
+    reports = validate_records(records)
     if not reports:
-        empty = RecordReport.__name__  # keep import used for typing clarity
-        del empty
         print("没有找到 .yaml 文件。" if args.lang == "zh" else "no .yaml files found.", file=sys.stderr)
         return EXIT_USAGE
-    renderer = RENDERERS[args.format]
     if args.format == "text":
-        print(renderer(reports, args.lang, args.strict, args.quiet))  # type: ignore[operator]
+        print(render_text(reports, args.lang, args.strict, args.quiet))
     else:
-        print(renderer(reports, args.lang, args.strict))  # type: ignore[operator]
+        print(RENDERERS[args.format](reports, args.lang, args.strict))
     return EXIT_OK if all(r.passes(args.strict) for r in reports) else EXIT_INVALID
 
 

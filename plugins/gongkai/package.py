@@ -8,10 +8,10 @@ Schemas of :mod:`gongkai.tables`. Writing files is the exporters' job.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +48,7 @@ class PackageMeta:
     license_path: str = "https://creativecommons.org/licenses/by/4.0/"
     version: str = __version__
     created: str | None = None  # ISO date; None = derived from the content
-    contributors: list[dict[str, str]] = field(
+    contributors: list[dict[str, Any]] = field(
         default_factory=lambda: [{"title": "Gongkai contributors", "roles": ["creator"]}]
     )
     homepage: str | None = None
@@ -137,7 +137,7 @@ def created_date(records: Sequence[RecordData]) -> str:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        moment = datetime.fromtimestamp(int(epoch), tz=UTC)
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     dates = [r.budget.source.published_date for r in records if r.budget.source.published_date]
     if dates:

@@ -113,9 +113,8 @@ def _problem(record: LoadedRecord, resource: str, error: Any, row: dict[str, Any
     location = record.locate(path) if path else Location(record.display, 1, 1)
     note = error.note or error.message
     hint = ""
-    if error.type == "foreign-key" and row is not None:
-        if "func_code" in row or "econ_code" in row:
-            hint = "（科目编码不在代码表中：请核对编码，或在 plugins/gongkai/data/ 的代码表中补充它和名称）"
+    if error.type == "foreign-key" and row is not None and ("func_code" in row or "econ_code" in row):
+        hint = "（科目编码不在代码表中：请核对编码，或在 plugins/gongkai/data/ 的代码表中补充它和名称）"
     return Problem(
         "frictionless",
         location,
