@@ -59,12 +59,14 @@ class Finding:
         """``file:line:col: warning[R-ID] subject: message (printed …, computed …)``."""
         label = SEVERITY_LABELS[self.severity][0 if lang == "zh" else 1]
         text = f"{self.location or ''}: {label}[{self.rule}] {self.subject}: {self.message(lang)}"
-        if self.printed is not None or self.computed is not None:
+        if self.computed is not None:
             unit = self.unit or ""
+            blank = "空白" if lang == "zh" else "blank"
+            printed = f"{fmt(self.printed)}{unit}" if self.printed is not None else blank
             if lang == "zh":
-                text += f"（原文 {fmt(self.printed)}{unit}，计算 {fmt(self.computed)}{unit}）"
+                text += f"（原文 {printed}，计算 {fmt(self.computed)}{unit}）"
             else:
-                text += f" (printed {fmt(self.printed)} {unit}, computed {fmt(self.computed)} {unit})"
+                text += f" (printed {printed}, computed {fmt(self.computed)}{unit})"
         if self.acknowledged:
             text += f" [已确认：{self.acknowledged}]" if lang == "zh" else f" [acknowledged: {self.acknowledged}]"
         return text

@@ -153,7 +153,9 @@ def sum_finding(
     severity = classify(printed, computed, printed_count(terms), unit, decimals_of(printed, *terms))
     if severity is None:
         return None
-    return _difference(rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en)
+    return _difference(
+        rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en
+    )
 
 
 def compare_finding(
@@ -184,7 +186,9 @@ def compare_finding(
     severity = classify(left, right, terms, unit, places)
     if severity is None:
         return None
-    return _difference(rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en)
+    return _difference(
+        rule, severity, subject, printed, computed, unit, path, identity_zh, identity_en
+    )
 
 
 def _blank_total(
@@ -272,6 +276,21 @@ def ancestors(code: str) -> list[str]:
         found.append(parent)
         parent = parent_code(parent)
     return found
+
+
+def row_keys(lines: Sequence[Any]) -> list[str]:
+    """Subject keys of code rows: the code, and for a repeated code its row number too.
+
+    Subjects key acknowledgements, so two rows must never share one; a code
+    printed twice in a table (a source or transcription slip) keeps the first
+    row as ``213`` and names the later ones ``213（第5行）``.
+    """
+    seen: set[str] = set()
+    keys: list[str] = []
+    for position, line in enumerate(lines):
+        keys.append(line.code if line.code not in seen else f"{line.code}（第{position + 1}行）")
+        seen.add(line.code)
+    return keys
 
 
 def first_index(lines: Sequence[Any]) -> dict[str, int]:

@@ -18,11 +18,12 @@ from gongkai.model import Budget, EconomicColumns, EconomicTable, FunctionTable,
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
     children_indices,
-    compare_finding,
     compact,
+    compare_finding,
     field_label,
     present_columns,
     root_indices,
+    row_keys,
     sum_finding,
     total,
 )
@@ -138,7 +139,8 @@ def check_economic_split(budget: Budget) -> Iterator[Finding]:
     rows: list[tuple[str, str, EconomicColumns]] = []
     if table.reported_total is not None:
         rows.append(("合计行", f"{SECTION}.reported_total", table.reported_total))
-    rows.extend((line.code, f"{SECTION}.lines[{i}]", line) for i, line in enumerate(table.lines))
+    keys = row_keys(table.lines)
+    rows.extend((keys[i], f"{SECTION}.lines[{i}]", line) for i, line in enumerate(table.lines))
     for key, path, row in rows:
         yield from compact(
             [
@@ -161,7 +163,9 @@ def class_amount(table: EconomicTable, code: str) -> Decimal | None:
     for line in table.lines:
         if line.code == code:
             return line.total
-    kids = [line.total for line in table.lines if len(line.code) == 5 and line.code.startswith(code)]
+    kids = [
+        line.total for line in table.lines if len(line.code) == 5 and line.code.startswith(code)
+    ]
     return total(kids) if kids else None
 
 

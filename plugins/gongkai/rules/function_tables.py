@@ -9,7 +9,7 @@ rules below check every column that the table prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,10 +17,12 @@ from gongkai.findings import Finding
 from gongkai.model import (
     Budget,
     FunctionColumns,
+    FunctionLine,
     FunctionTable,
     IncomeByFunction,
     IncomeColumns,
     IncomeExpenditureSummary,
+    IncomeLine,
     SummaryLine,
     section_unit,
 )
@@ -30,11 +32,12 @@ from gongkai.rules._helpers import (
     SECTION_LABELS_EN,
     children_indices,
     column_names,
-    compare_finding,
     compact,
+    compare_finding,
     field_label,
     present_columns,
     root_indices,
+    row_keys,
     sum_finding,
 )
 
@@ -167,7 +170,8 @@ def check_expenditure_split(budget: Budget) -> Iterator[Finding]:
         rows: list[tuple[str, str, Any]] = []
         if table.reported_total is not None:
             rows.append(("合计行", f"{name}.reported_total", table.reported_total))
-        rows.extend((line.code, f"{name}.lines[{i}]", line) for i, line in enumerate(table.lines))
+        keys = row_keys(table.lines)
+        rows.extend((keys[i], f"{name}.lines[{i}]", line) for i, line in enumerate(table.lines))
         for key, path, row in rows:
             yield from compact(
                 [
@@ -193,7 +197,8 @@ def check_expenditure_split(budget: Budget) -> Iterator[Finding]:
 def _code_totals(table: FunctionTable | IncomeByFunction) -> dict[str, tuple[int, Decimal | None]]:
     """Code → (index, 合计) for the first row of each code."""
     found: dict[str, tuple[int, Decimal | None]] = {}
-    for index, line in enumerate(table.lines):
+    lines: Sequence[FunctionLine | IncomeLine] = table.lines
+    for index, line in enumerate(lines):
         found.setdefault(line.code, (index, line.total))
     return found
 
@@ -273,7 +278,9 @@ def check_cross_table_function(budget: Budget) -> Iterator[Finding]:
         yield from _same_totals("R-XTAB-FUNC", budget, "income_by_function", income, reference)
     gpb = budget.gpb_expenditure_by_function
     if gpb is not None and gpb.lines and _all_general_public_budget(budget, reference):
-        yield from _same_totals("R-XTAB-FUNC", budget, "gpb_expenditure_by_function", gpb, reference)
+        yield from _same_totals(
+            "R-XTAB-FUNC", budget, "gpb_expenditure_by_function", gpb, reference
+        )
 
 
 def _lei_rows(table: FunctionTable) -> dict[str, tuple[int, Decimal | None]]:
@@ -305,9 +312,7 @@ def _summary_against_table(
     if unit != section_unit(budget, table):
         return
     rows = _lei_rows(table)
-    by_name = {
-        line.name.replace(" ", ""): line.code for line in table.lines if len(line.code) == 3
-    }
+    by_name = {line.name.replace(" ", ""): line.code for line in table.lines if len(line.code) == 3}
     seen: set[str] = set()
     for index, line in enumerate(summary.expenditure.lines):
         code = _summary_code(line, by_name)
@@ -325,12 +330,13 @@ def _summary_against_table(
                     f"{line.name} of the summary has no 类 row in the {SECTION_LABELS_EN[table_name]}",
                 )
             continue
+        key = code if code not in seen else f"{code}（第{index + 1}行）"
         seen.add(code)
         yield from compact(
             [
                 compare_finding(
                     "R-XTAB-LEI",
-                    f"{SECTION_LABELS[summary_name]} {code}",
+                    f"{SECTION_LABELS[summary_name]} {key}",
                     amount,
                     rows.get(code, (None, None))[1],
                     unit,
@@ -366,12 +372,26 @@ def check_cross_table_lei(budget: Budget) -> Iterator[Finding]:
     summary, table = budget.income_expenditure_summary, budget.expenditure_by_function
     if summary is not None and table is not None and table.lines and summary.expenditure.lines:
         yield from _summary_against_table(
-            budget, "income_expenditure_summary", summary, "amount", "expenditure_by_function", table
+            budget,
+            "income_expenditure_summary",
+            summary,
+            "amount",
+            "expenditure_by_function",
+            table,
         )
     fiscal, gpb = budget.fiscal_appropriation_summary, budget.gpb_expenditure_by_function
     if fiscal is not None and gpb is not None and gpb.lines and fiscal.expenditure.lines:
         lines = fiscal.expenditure.lines
-        column = "general_public_budget" if present_columns(lines, ["general_public_budget"]) else "amount"
+        column = (
+            "general_public_budget"
+            if present_columns(lines, ["general_public_budget"])
+            else "amount"
+        )
         yield from _summary_against_table(
-            budget, "fiscal_appropriation_summary", fiscal, column, "gpb_expenditure_by_function", gpb
+            budget,
+            "fiscal_appropriation_summary",
+            fiscal,
+            column,
+            "gpb_expenditure_by_function",
+            gpb,
         )

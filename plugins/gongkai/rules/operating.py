@@ -9,11 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from gongkai.findings import Finding, classify, decimals_of
+from gongkai.findings import Finding, classify, decimals_of, fmt
 from gongkai.model import Budget, OperatingExpenses, section_unit
 from gongkai.rules import rule
-from gongkai.rules._helpers import compact, convert, finding, first_figure, narrative_unit, sum_finding
-from gongkai.findings import fmt
+from gongkai.rules._helpers import (
+    compact,
+    convert,
+    finding,
+    first_figure,
+    narrative_unit,
+    sum_finding,
+)
 
 #: Organisations whose 机关运行经费 is their 公用经费 (行政单位 and 参公 units).
 ADMINISTRATIVE_TYPES = ("party_committee_department", "government_department")
@@ -68,7 +74,9 @@ def public_expenditure(budget: Budget, unit: str) -> tuple[Decimal, str] | None:
     if table is not None and table.status == "disclosed":
         table_unit = section_unit(budget, table)
         if table.reported_total is not None and table.reported_total.public is not None:
-            return convert(table.reported_total.public, table_unit, unit) or Decimal(0), "基本支出表公用经费"
+            return convert(table.reported_total.public, table_unit, unit) or Decimal(
+                0
+            ), "基本支出表公用经费"
         for line in table.lines:
             if line.code == "302" and line.total is not None:
                 return convert(line.total, table_unit, unit) or Decimal(0), "基本支出表 302"
@@ -111,7 +119,8 @@ def check_running_public(budget: Budget) -> Iterator[Finding]:
         "R-RUN-PUB",
         "rounding" if rounding else "warning",
         "机关运行经费 与 公用经费",
-        f"机关运行经费与{source}相差 {gap}{unit}" + ("，在舍入误差范围内" if rounding else "，请核对"),
+        f"机关运行经费与{source}相差 {gap}{unit}"
+        + ("，在舍入误差范围内" if rounding else "，请核对"),
         f"office running costs differ from public expenditure by {gap} {unit}",
         path="operating_expenses.total",
         printed=section.total,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from gongkai.findings import Finding
-from gongkai.model import Budget, OperatingItem, Staffing
+from gongkai.model import Budget, OperatingItem, Staffing, section_unit, to_yuan
 from gongkai.rules import rule
 from gongkai.rules._helpers import finding
 
@@ -51,28 +51,35 @@ def rates(basis: str) -> list[tuple[Decimal, str]]:
     start = 0
     for match in _RATE.finditer(basis):
         clause = basis[start : match.start()]
-        group = "retired" if _RETIRED.search(clause) else "active" if _ACTIVE.search(clause) else "any"
+        group = (
+            "retired" if _RETIRED.search(clause) else "active" if _ACTIVE.search(clause) else "any"
+        )
         found.append((Decimal(match.group(1)), group))
         start = match.end()
     return found
 
 
 def _headcount_check(
-    index: int, item: OperatingItem, staffing: Staffing | None
+    index: int, item: OperatingItem, staffing: Staffing | None, unit: str, repeated: bool = False
 ) -> Finding | None:
-    """A per-head item's amount against the headcounts it implies."""
-    if item.basis is None or item.amount is None:
+    """A per-head item's amount (rates are in 元) against the headcounts it implies."""
+    amount = to_yuan(item.amount, unit)
+    if item.basis is None or amount is None:
         return None
     found = rates(item.basis)
     if not found:
         return None
     actual = staffing.actual if staffing else None
     retired = staffing.retired if staffing else None
-    subject = f"机关运行经费 {item.name} 人数"
+    subject = (
+        f"机关运行经费 {item.name} 人数（第{index + 1}项）"
+        if repeated
+        else f"机关运行经费 {item.name} 人数"
+    )
     path = f"operating_expenses.items[{index}].amount"
     if len(found) == 1:
         rate = found[0][0]
-        heads = item.amount / rate
+        heads = amount / rate
         expected = actual if found[0][1] in ("active", "any") else retired
         if heads != heads.to_integral_value():
             return _headcount(subject, path, item, heads, None, "不是整数")
@@ -83,12 +90,14 @@ def _headcount_check(
     retired_rate = next((r for r, g in found if g == "retired"), None)
     if active_rate is None or retired_rate is None or actual is None:
         return None
-    rest = item.amount - active_rate * actual
+    rest = amount - active_rate * actual
     retirees = rest / retired_rate
     if rest < 0 or retirees != retirees.to_integral_value():
         return _headcount(subject, path, item, retirees, None, "推算的退休人数不是非负整数")
     if retired is not None and retirees != retired:
-        return _headcount(subject, path, item, retirees, Decimal(retired), "推算的退休人数与所述不符")
+        return _headcount(
+            subject, path, item, retirees, Decimal(retired), "推算的退休人数与所述不符"
+        )
     return None
 
 
@@ -127,7 +136,9 @@ def check_staffing(budget: Budget) -> Iterator[Finding]:
     running = budget.operating_expenses
     if running is None:
         return
+    names = [item.name for item in running.items]
     for index, item in enumerate(running.items):
-        result = _headcount_check(index, item, staffing)
+        repeated = names.count(item.name) > 1
+        result = _headcount_check(index, item, staffing, section_unit(budget, running), repeated)
         if result is not None:
             yield result

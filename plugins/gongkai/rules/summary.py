@@ -22,10 +22,11 @@ from gongkai.model import (
 )
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
-    compare_finding,
     compact,
+    compare_finding,
     field_label,
     present_columns,
+    row_keys,
     sum_finding,
 )
 
@@ -140,8 +141,20 @@ def _line_totals(
     unit = section_unit(budget, summary)
     for key, side in _sides(summary):
         parts = (
-            ("current_year_total", CURRENT_LABELS[key], side.current_year_total, side.lines, "lines"),
-            ("carryover", CARRYOVER_LABELS[key], side.carryover, side.carryover_lines, "carryover lines"),
+            (
+                "current_year_total",
+                CURRENT_LABELS[key],
+                side.current_year_total,
+                side.lines,
+                "lines",
+            ),
+            (
+                "carryover",
+                CARRYOVER_LABELS[key],
+                side.carryover,
+                side.carryover_lines,
+                "carryover lines",
+            ),
         )
         for attr, label, row, lines, lines_en in parts:
             if row is None or not lines:
@@ -178,7 +191,9 @@ def check_balance(budget: Budget) -> Iterator[Finding]:
     """The two sides of 收支总表 balance."""
     summary = _disclosed(budget.income_expenditure_summary)
     if summary is not None:
-        yield from compact([_balance("R-BALANCE", budget, "income_expenditure_summary", "收支总表", summary)])
+        yield from compact(
+            [_balance("R-BALANCE", budget, "income_expenditure_summary", "收支总表", summary)]
+        )
 
 
 @rule(
@@ -191,7 +206,9 @@ def check_summary_grand_totals(budget: Budget) -> Iterator[Finding]:
     """Each side of 收支总表 adds up to its 总计."""
     summary = _disclosed(budget.income_expenditure_summary)
     if summary is not None:
-        yield from _grand_totals("R-SZ-BAL", budget, "income_expenditure_summary", "收支总表", summary)
+        yield from _grand_totals(
+            "R-SZ-BAL", budget, "income_expenditure_summary", "收支总表", summary
+        )
 
 
 @rule(
@@ -204,7 +221,9 @@ def check_summary_lines(budget: Budget) -> Iterator[Finding]:
     """Each side's 本年合计 (and 结转结余) against its lines."""
     summary = _disclosed(budget.income_expenditure_summary)
     if summary is not None:
-        yield from _line_totals("R-SZ-LINES", budget, "income_expenditure_summary", "收支总表", summary)
+        yield from _line_totals(
+            "R-SZ-LINES", budget, "income_expenditure_summary", "收支总表", summary
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -216,8 +235,9 @@ def _income_rows(table: IncomeByFunction) -> Iterator[tuple[str, str, IncomeColu
     """(subject key, path, row) for the 合计 row and every code row."""
     if table.reported_total is not None:
         yield "合计行", "income_by_function.reported_total", table.reported_total
+    keys = row_keys(table.lines)
     for index, line in enumerate(table.lines):
-        yield line.code, f"income_by_function.lines[{index}]", line
+        yield keys[index], f"income_by_function.lines[{index}]", line
 
 
 @rule(

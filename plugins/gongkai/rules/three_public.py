@@ -16,15 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from gongkai.findings import Finding, classify, decimals_of
+from gongkai.findings import Finding, Severity, classify, decimals_of, fmt
 from gongkai.model import Budget, NarrativeFigure, ThreePublic, ThreePublicRow, section_unit
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
-    compare_finding,
     compact,
+    compare_finding,
     convert,
     finding,
-    fmt,
     present_columns,
     sum_finding,
     total,
@@ -87,7 +86,9 @@ def rows_by_item(section: ThreePublic) -> dict[str, tuple[int, ThreePublicRow]]:
     return found
 
 
-def effective(rows: dict[str, tuple[int, ThreePublicRow]], item: str, column: str) -> Decimal | None:
+def effective(
+    rows: dict[str, tuple[int, ThreePublicRow]], item: str, column: str
+) -> Decimal | None:
     """A row's printed figure, or for a blank parent the sum of its printed sub-rows.
 
     合计 falls back to 小计 (the table's 合计 is at least the 三公 小计).
@@ -207,6 +208,7 @@ def _subtotal_and_total(budget: Budget, section: ThreePublic) -> Iterator[Findin
         printed, floor = getattr(row, column), effective(rows, "subtotal", column)
         if floor is None or (printed is not None and printed >= floor):
             continue
+        severity: Severity | None
         if printed is None:
             severity = "error" if floor else None
         else:
@@ -315,14 +317,12 @@ def check_three_public_funds(budget: Budget) -> Iterator[Finding]:
 def _three_public_figure(
     budget: Budget, section: ThreePublic, item: str
 ) -> tuple[Decimal, str, str] | None:
-    """(amount, unit, path) of a 三公 item: from the table, else from the text."""
+    """(amount, unit, path) of a 三公 item: its table row (blank = 0), else the text."""
     rows = rows_by_item(section)
-    if section.rows:
+    if item in rows:
         value = effective(rows, item, "amount")
-        if value is not None or item in rows:
-            index = rows[item][0] if item in rows else 0
-            path = f"three_public.rows[{index}].amount"
-            return (value or Decimal(0)), section_unit(budget, section), path
+        path = f"three_public.rows[{rows[item][0]}].amount"
+        return (value or Decimal(0)), section_unit(budget, section), path
     found = narrative(budget, section.narrative, item, section)
     if found is None:
         return None
@@ -337,7 +337,9 @@ def _basic_code_amount(budget: Budget, code: str, unit: str) -> tuple[Decimal, s
     if table is not None and table.status == "disclosed":
         for line in table.lines:
             if line.code == code and line.total is not None:
-                return convert(line.total, section_unit(budget, table), unit) or Decimal(0), "基本支出表"
+                return convert(line.total, section_unit(budget, table), unit) or Decimal(
+                    0
+                ), "基本支出表"
     running = budget.operating_expenses
     if running is not None:
         amounts = [i.amount for i in running.items if i.econ_code == code and i.amount is not None]
@@ -443,7 +445,10 @@ def check_three_public_change(budget: Budget) -> Iterator[Finding]:
         return
     figures = [*section.narrative, *(budget.narrative_figures or [])]
     head = narrative(budget, figures, CHANGE_ITEMS["total"], section)
-    parts = [narrative(budget, figures, CHANGE_ITEMS[k], section) for k in ("abroad", "vehicle", "reception")]
+    parts = [
+        narrative(budget, figures, CHANGE_ITEMS[k], section)
+        for k in ("abroad", "vehicle", "reception")
+    ]
     if head is None or any(p is None for p in parts):
         return
     index, figure, unit = head
