@@ -26,7 +26,7 @@ import yaml
 
 from gongkai.errors import Location, Problem
 from gongkai.fields import Kind, meta
-from gongkai.messages import kind_name
+from gongkai.messages import PATTERN_NAMES, kind_name
 
 T_STR = "tag:yaml.org,2002:str"
 T_INT = "tag:yaml.org,2002:int"
@@ -123,8 +123,8 @@ class Binder:
             key=key,
             expected={"zh": kind_name(expected, "zh"), "en": kind_name(expected, "en")},
             found={
-                "zh": f"{kind_name(found, 'zh')}{_preview(node)}",
-                "en": f"{kind_name(found, 'en')}{_preview(node)}",
+                "zh": f"{kind_name(found, 'zh')}{_preview(node, '“{}”')}",
+                "en": f"{kind_name(found, 'en')}{_preview(node, ' {!r}')}",
             },
             hint=hint,
         )
@@ -188,12 +188,11 @@ class Binder:
         return cls(**values)
 
     def _unknown_key(self, node: yaml.Node, path: str, name: str, known: dict[str, Any]) -> None:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-        by_label = [k for k, (fld, _) in known.items() if meta(fld)["label"] == name]
-        guess = close[0] if close else (by_label[0] if by_label else None)
-        hint = (
-            {"zh": f"是不是“{guess}”？", "en": f"Did you mean '{guess}'? "} if guess else ""
-        )
+        guess = guess_key(name, known)
+        hint: Any = ""
+        if guess:
+            label = meta(known[guess][0])["label"]
+            hint = {"zh": f"是不是“{guess}”（{label}）？", "en": f"Did you mean '{guess}' ({label})? "}
         self._problem("schema.unknown-key", node, path, key=name, hint=hint, allowed=", ".join(known))
 
     def _bind_list(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
@@ -219,7 +218,8 @@ class Binder:
             return raw
         strings = [str(a) for a in allowed]
         close = difflib.get_close_matches(str(raw), strings, n=1, cutoff=0.5)
-        hint = {"zh": f"是不是“{close[0]}”？", "en": f"Did you mean '{close[0]}'? "} if close else ""
+        guess = close[0] if close else enum_by_label(str(raw), allowed)
+        hint = {"zh": f"是不是“{guess}”？", "en": f"Did you mean '{guess}'? "} if guess else ""
         return self._problem(
             "schema.enum", node, path, key=key, found=raw, hint=hint, allowed=", ".join(strings)
         )
@@ -231,8 +231,9 @@ class Binder:
         semantic = info.semantic
         if semantic is not None and semantic.pattern:
             if not re.match(semantic.pattern, text):
+                zh, en = PATTERN_NAMES.get(semantic.name, (semantic.description, semantic.description))
                 return self._problem(
-                    "schema.pattern", node, path, key=key, found=text, expected=semantic.description
+                    "schema.pattern", node, path, key=key, found=text, expected={"zh": zh, "en": en}
                 )
             return text
         if not text.strip():
@@ -250,7 +251,7 @@ class Binder:
         if isinstance(node, yaml.ScalarNode) and node.tag == T_STR and _as_number_text(node.value):
             return self._problem(
                 "schema.number-as-text", node, path, key=key, found=node.value,
-                hint=_as_number_text(node.value),
+                hint=number_hint(node.value),
             )
         return self._type_error(node, path, key, "integer")
 
@@ -278,13 +279,15 @@ class Binder:
                 return self._problem("schema.negative", node, path, key=key, found=raw)
             return value
         if node.tag == T_STR:
-            suggestion = _as_number_text(raw)
+            suggestion = number_hint(raw)
             if suggestion:
                 return self._problem(
                     "schema.number-as-text", node, path, key=key, found=raw, hint=suggestion
                 )
             if raw.strip().lower() in ("nan", "inf", "-inf", "infinity"):
                 return self._problem("schema.not-finite", node, path, key=key, found=raw)
+            if raw.strip() in BLANK_MARKS:
+                return self._type_error(node, path, key, "number", BLANK_HINT)
         return self._type_error(node, path, key, "number")
 
     def _bind_bool(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
@@ -324,10 +327,11 @@ def _node_kind(node: yaml.Node) -> str:
     }.get(node.tag, "text")
 
 
-def _preview(node: yaml.Node) -> str:
+def _preview(node: yaml.Node, quote: str) -> str:
+    """The start of a scalar's text in the quotes of the message's language."""
     if isinstance(node, yaml.ScalarNode):
         text = str(node.value)
-        return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+        return quote.format(f"{text[:30]}{'…' if len(text) > 30 else ''}")
     return ""
 
 
@@ -343,13 +347,123 @@ def _as_number_text(raw: str) -> str | None:
     """
     text = unicodedata.normalize("NFKC", raw).strip()
     text = text.replace(",", "").replace(" ", "")
-    unit = ""
-    for suffix in ("万元", "元", "万", "亿"):
+    for suffix in ("万元", "元", "万", "亿", "%"):
         if text.endswith(suffix) and len(text) > len(suffix):
-            unit, text = suffix, text[: -len(suffix)]
+            text = text[: -len(suffix)]
             break
     if not _PLAIN_NUMBER.match(text):
         return None
-    if unit in _CN_MULTIPLIERS:
-        return f"{text}（并确认记录的单位；“{unit}”表示 ×{_CN_MULTIPLIERS[unit]:,}）"
     return text
+
+
+def number_hint(raw: str) -> dict[str, str] | None:
+    """How to write ``raw`` as a number, with a word on its unit, in zh and en."""
+    number = _as_number_text(raw)
+    if number is None:
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    unit = next((u for u in ("万元", "元", "万", "亿") if text.endswith(u)), "")
+    if not unit:
+        return {"zh": number, "en": number}
+    scale = _CN_MULTIPLIERS.get(unit.rstrip("元"), Decimal(1))
+    return {
+        "zh": f"{number}，并核对单位：原文印的是“{unit}”"
+        + (f"（×{scale:,}）" if scale != 1 else "")
+        + "，应与记录的 amount_unit 或本部分的 unit 相同",
+        "en": f"{number}, and check the unit: the source prints '{unit}', which must be the record's amount_unit or this section's unit",
+    }
+
+
+#: What a printed table uses for an empty cell; in YAML that is null (or 0 if printed).
+BLANK_MARKS = frozenset({"-", "—", "－", "--", "——", "/", "无", "空", "空白"})
+BLANK_HINT = {
+    "zh": "原文的空白或“-”请写 null；原文印着 0 才写 0。",
+    "en": "Write null for a blank or '-' cell; write 0 only for a printed zero.",
+}
+
+_BRACKETED = re.compile(r"[（(][^）)]*[）)]")
+
+
+def guess_key(name: str, known: dict[str, Any]) -> str | None:
+    """The key a contributor most likely meant by the unknown key ``name``.
+
+    Tries, in order: the same key spelt differently (``Amount``,
+    ``fiscal-amount``), a typo (``amout``), and the Chinese label printed in
+    the source (``预算数`` → ``amount``; ``指标值`` → ``value_raw``, whose label
+    is ``指标值（原文）``).
+    """
+    spelt = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if spelt in known:
+        return spelt
+    close = difflib.get_close_matches(spelt, list(known), n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    labels: dict[str, str] = {}
+    for key, (fld, _) in known.items():
+        label = meta(fld)["label"]
+        labels.setdefault(label, key)
+        labels.setdefault(_BRACKETED.sub("", label), key)
+    text = name.strip()
+    if text in labels:
+        return labels[text]
+    close = difflib.get_close_matches(text, list(labels), n=1, cutoff=0.6)
+    return labels[close[0]] if close else None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ORDINAL = re.compile(r"^([一二三四五六七八九十]+、|\d+[、.]|其中[:：]?)")
+
+
+def enum_by_label(raw: str, allowed: tuple[Any, ...]) -> str | None:
+    """The allowed value whose Chinese name is ``raw`` (``合计`` → ``total``).
+
+    The names come from the field descriptions of the model, which list each
+    value with its name (``total 合计；subtotal “三公”经费小计；…``), so this
+    stays in step with the model without a second vocabulary.
+    """
+    labels = _enum_labels(tuple(allowed))
+    text = _ORDINAL.sub("", raw.strip()).strip()
+    if not text:
+        return None
+    if text in labels:
+        return labels[text]
+    inside = [label for label in labels if label in text]
+    if inside:
+        return labels[max(inside, key=len)]
+    around = {labels[label] for label in labels if text in label}
+    return around.pop() if len(around) == 1 else None
+
+
+@cache
+def _enum_labels(allowed: tuple[Any, ...]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for doc in _literal_docs().get(allowed, []):
+        for value in allowed:
+            pattern = rf"(?<![A-Za-z_]){re.escape(str(value))}(?![A-Za-z_])[\s：:]*([^；;。/、,，\s][^；;。/、,，]*)"
+            match = re.search(pattern, doc)
+            if match and _CJK.search(match[1]) and len(match[1].strip()) >= 2:
+                labels.setdefault(match[1].strip(), str(value))
+    return labels
+
+
+@cache
+def _literal_docs() -> dict[tuple[Any, ...], list[str]]:
+    """The descriptions of every enum field of the model, by its allowed values."""
+    from gongkai.model import Budget
+
+    docs: dict[tuple[Any, ...], list[str]] = {}
+    seen: set[type] = set()
+    stack: list[type] = [Budget]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for fld, info in fields_of(cls).values():
+            while info.kind == "list":
+                info = info.target
+            if info.kind == "literal":
+                docs.setdefault(info.target, []).append(meta(fld)["doc"])
+            elif info.kind == "dataclass":
+                stack.append(info.target)
+    return docs

@@ -68,6 +68,38 @@ def _add_reference(sub: argparse._SubParsersAction) -> None:  # type: ignore[typ
     p.set_defaults(run=_run_reference)
 
 
+def _add_synth(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("synth", help="生成合成数据站点（测试和性能基准用） / write a synthetic site")
+    p.add_argument("--count", type=int, required=True, help="记录（部门年度）数")
+    p.add_argument("--out", required=True, help="输出目录（写入 mkdocs.yml、docs/ 和 content/）")
+    p.add_argument("--seed", type=int, default=0, help="随机种子；相同参数生成完全相同的文件（默认 0）")
+    p.add_argument("--findings-rate", type=float, default=0.03, help="含一处注入错误的记录比例（默认 0.03）")
+    p.add_argument("--force", action="store_true", help="覆盖输出目录中已有的 content/")
+    p.set_defaults(run=_run_synth)
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    from gongkai.synth import run_synth
+
+    return run_synth(args)
+
+
+def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("diff", help="比较预算记录的两个版本 / summarise changes between two versions")
+    p.add_argument("paths", nargs="*", help="OLD NEW 两个文件；或与 --git 一起：要比较的文件（默认范围内改动的全部 .yaml）")
+    p.add_argument("--git", metavar="REV[..REV]", help="比较两个 git 版本（如 origin/main..HEAD）；只给一个版本时与工作区比较")
+    p.add_argument("--format", choices=["markdown", "text"], default="text", help="输出格式（markdown 用于 PR 评论）")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言（默认中文）")
+    p.add_argument("--out", help="写入文件（默认输出到标准输出）")
+    p.set_defaults(run=_run_diff)
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from gongkai.diff import run_diff
+
+    return run_diff(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gongkai",
@@ -75,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gongkai {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_validate, _add_new, _add_export, _add_schema, _add_reference):
+    for add in (_add_validate, _add_new, _add_export, _add_schema, _add_reference, _add_synth, _add_diff):
         add(sub)
     return parser
 

@@ -39,8 +39,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # YAML syntax and safety
     "yaml.syntax": (
-        "YAML 语法错误：{found}。{hint}",
-        "YAML syntax error: {found}. {hint}",
+        "YAML 语法错误：{hint}（解析器信息：{found}）",
+        "YAML syntax error: {hint} (parser: {found})",
     ),
     "yaml.tab": (
         "YAML 不允许用制表符（Tab）缩进。请把 Tab 换成两个空格。",
@@ -84,8 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{key}' has the value '{found}', which is not allowed. {hint}Allowed values: {allowed}.",
     ),
     "schema.number-as-text": (
-        "“{key}”应为数字，但写成了文字“{found}”。请写成 {hint}（不加引号、千分位逗号和单位，用半角数字）。",
-        "'{key}' should be a number, found the text '{found}'. Write {hint} (no quotes, thousands separators or units; ASCII digits).",
+        "“{key}”应为数字，但写成了文字“{found}”。请写成 {hint}。数字不加引号、千分位逗号和单位，用半角数字。",
+        "'{key}' should be a number, found the text '{found}'. Write {hint}. A number takes no quotes, thousands separators or units, in ASCII digits.",
     ),
     "schema.not-finite": (
         "“{key}”的值“{found}”不是有限的数字。请填写原文所印的数字，空白写 null。",
@@ -148,6 +148,27 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "boolean": ("true/false", "true/false"),
     "date": ("日期", "a date"),
     "null": ("空值 null", "null"),
+}
+
+
+#: The correct format of each coded value, with an example, for schema.pattern.
+PATTERN_NAMES: dict[str, tuple[str, str]] = {
+    "func_code": (
+        "3、5 或 7 位数字的支出功能分类科目编码（类/款/项），如 \"201\"、\"20132\"、\"2013201\"",
+        "a functional classification code of 3, 5 or 7 digits (类/款/项), e.g. \"201\", \"20132\", \"2013201\"",
+    ),
+    "econ_code": (
+        "以 3 开头的 3 或 5 位数字的经济分类科目编码（类/款），如 \"301\"、\"30101\"",
+        "an economic classification code of 3 or 5 digits starting with 3, e.g. \"301\", \"30101\"",
+    ),
+    "admin_code": (
+        "6 位数字的行政区划代码（GB/T 2260），如 \"130532\"",
+        "a 6-digit administrative division code (GB/T 2260), e.g. \"130532\"",
+    ),
+    "dept_code": (
+        "只含数字和字母的部门编码（1–20 位，不含空格和括号），如 \"203\"、\"116001\"",
+        "a department code of 1-20 digits and letters (no spaces or brackets), e.g. \"203\", \"116001\"",
+    ),
 }
 
 

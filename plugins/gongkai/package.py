@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from gongkai import __version__
@@ -34,6 +35,9 @@ class RecordData:
     budget: Budget
     source_file: str
     findings: list[Finding] = field(default_factory=list)
+    #: The record file on disk, copied verbatim into the downloads; ``None``
+    #: when the record did not come from a file (then no YAML is published).
+    source_path: Path | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ Duplicate keys are detected by the binder, which sees each mapping's keys.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -71,7 +72,7 @@ def _offset_location(data: bytes, offset: int, file: str) -> Location:
 
 def compose(text: str, file: str) -> Parsed:
     """Compose ``text`` into a node graph, or return located syntax problems."""
-    depth_problem = _check_depth(text, file)
+    depth_problem = _check_depth(text, file) or _check_tabs(text, file)
     if depth_problem is not None:
         return Parsed(None, [depth_problem], text)
     loader = _Loader(text)
@@ -84,7 +85,8 @@ def compose(text: str, file: str) -> Parsed:
     except yaml.MarkedYAMLError as exc:
         return Parsed(None, [_syntax_problem(exc, file, text)], text)
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        return Parsed(None, [Problem("yaml.syntax", Location(file), {"found": str(exc)})], text)
+        hint = {"zh": GENERIC_SYNTAX_HINT[0], "en": GENERIC_SYNTAX_HINT[1]}
+        return Parsed(None, [Problem("yaml.syntax", Location(file), {"found": str(exc), "hint": hint})], text)
     finally:
         loader.dispose()
     if node is None:
@@ -119,6 +121,33 @@ def _check_depth(text: str, file: str) -> Problem | None:
     return None
 
 
+_TAB_INDENT = re.compile(r"^ *\t")
+_BLOCK_SCALAR = re.compile(r"(^|:|-)\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def _check_tabs(text: str, file: str) -> Problem | None:
+    """Refuse a tab in the indentation of a line (outside block scalars).
+
+    libyaml does not always reject such a tab: after ``key:`` it may read
+    ``<TAB>title: x`` as a key named ``"\ttitle"``, which would surface as a
+    baffling "unknown key". Text pasted from a word processor often carries
+    tabs, so they get their own message at the tab's position.
+    """
+    block_indent: int | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue  # content of a | or > block may hold tabs
+            block_indent = None
+        match = _TAB_INDENT.match(line)
+        if match:
+            return Problem("yaml.tab", Location(file, number, match.end()))
+        if _BLOCK_SCALAR.search(line.split(" #", 1)[0].rstrip()):
+            block_indent = indent
+    return None
+
+
 def _check_graph(root: yaml.Node, file: str) -> list[Problem]:
     """Refuse non-standard tags and shared nodes (aliases), iteratively."""
     problems: list[Problem] = []
@@ -142,16 +171,78 @@ def _check_graph(root: yaml.Node, file: str) -> list[Problem]:
     return problems
 
 
+#: libyaml's wording (a substring of context + problem) -> what to do, zh and en.
+SYNTAX_HINTS: tuple[tuple[str, str, str], ...] = (
+    (
+        "mapping values are not allowed",
+        "这里多了一个“: ”（冒号加空格）。如果值本身含有冒号，请给整个值加双引号，"
+        "如 note: \"注：……\"；否则检查这一行和上一行的缩进。",
+        "an unexpected ': ' (colon and space). If the value itself contains a colon, "
+        "put the whole value in double quotes; otherwise check the indentation of this line and the one above.",
+    ),
+    (
+        "could not find expected ':'",
+        "这一行的键后面缺少“: ”（冒号加空格），或上一行的引号没有闭合。",
+        "the key on this line lacks ': ' (colon and space), or a quote on the line above is not closed.",
+    ),
+    (
+        "did not find expected '-' indicator",
+        "列表的缩进不一致：同一列表的每一项都应以同样缩进的“- ”开头。",
+        "inconsistent indentation in a list: every item of one list starts with '- ' at the same indentation.",
+    ),
+    (
+        "did not find expected key",
+        "缩进不一致，或引号闭合后还有文字：同一段的键应左对齐，带引号的值应整个放在一对引号内。",
+        "inconsistent indentation, or text after a closing quote: the keys of one mapping line up, "
+        "and a quoted value is quoted as a whole.",
+    ),
+    (
+        "while scanning a quoted scalar",
+        "引号没有配对：从这里开始的引号一直没有闭合。",
+        "a quote opened here is never closed.",
+    ),
+    (
+        "expected ',' or ']'",
+        "方括号 [ ] 没有配对，或列表项之间缺少逗号。",
+        "a '[' is not closed by ']', or a comma is missing between items.",
+    ),
+    (
+        "expected ',' or '}'",
+        "花括号 { } 没有配对，或键值对之间缺少逗号。",
+        "a '{' is not closed by '}', or a comma is missing between entries.",
+    ),
+    (
+        "while parsing a quoted scalar",
+        "双引号里的反斜杠“\\”有特殊含义：请写成“\\\\”，或改用单引号。",
+        "a backslash inside double quotes starts an escape: write '\\\\' or use single quotes.",
+    ),
+    (
+        "alias",
+        "以 * 或 & 开头的文字会被当作 YAML 别名或锚点：请给整个值加引号。",
+        "text starting with * or & is read as a YAML alias or anchor: quote the whole value.",
+    ),
+    (
+        "cannot start any token",
+        "这个字符（如 @、`、%）不能作为值的开头：请给整个值加引号。",
+        "this character (such as @, `, %) cannot start a value: quote the whole value.",
+    ),
+)
+
+GENERIC_SYNTAX_HINT = (
+    "常见原因：引号没有配对、缩进不一致、冒号后缺少空格。",
+    "Common causes: an unclosed quote, inconsistent indentation, a colon without a space.",
+)
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     found = " ".join(part for part in (exc.context, exc.problem) if part)
     if mark is not None and _is_tab_at(text, mark.line, mark.column):
         return Problem("yaml.tab", _mark(mark, file))
-    hint = {
-        "zh": "常见原因：引号没有配对、缩进不一致、冒号后缺少空格。",
-        "en": "Common causes: an unclosed quote, inconsistent indentation, a colon without a space.",
-    }
-    return Problem("yaml.syntax", _mark(mark, file), {"found": found, "hint": hint})
+    zh, en = next(((z, e) for key, z, e in SYNTAX_HINTS if key in found), GENERIC_SYNTAX_HINT)
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        mark = exc.context_mark  # where the quote opens, not the end of the file
+    return Problem("yaml.syntax", _mark(mark, file), {"found": found, "hint": {"zh": zh, "en": en}})
 
 
 def _is_tab_at(text: str, line: int, column: int) -> bool:

@@ -3,6 +3,17 @@
 Files are written deterministically: rows in a stable order, ``\\n`` line
 endings, JSON keys in a fixed order, so that rebuilding unchanged content
 gives byte-identical output (a reviewer's diff shows only real changes).
+
+Two CSV flavours exist, because no single file serves both audiences:
+
+* the **data CSV** (``<resource>.csv``, described by ``datapackage.json``):
+  UTF-8 without a byte-order mark, ``\\n`` line ends, every cell exactly as
+  normalised. This is what pandas, R, Frictionless, DuckDB and ``csv``
+  modules expect, and what a checksum must cover;
+* the **Excel CSV** (``excel/<resource>.csv``): UTF-8 *with* a byte-order
+  mark (without it, Excel on a Chinese Windows decodes the file as GBK and
+  shows mojibake), ``\\r\\n`` line ends, and text cells that Excel would run
+  as a formula prefixed with ``'`` (see :func:`defuse_formula`).
 """
 
 from __future__ import annotations
@@ -11,25 +22,100 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from gongkai.package import PackageMeta, RecordData, build_tables, cell_text, descriptor
 from gongkai.tables import TABLES_BY_NAME
 
-DATA_DIR = "data"
+#: Folder of the Excel CSVs, next to the data CSVs.
+EXCEL_DIR = "excel"
+#: A text cell starting with one of these is run as a formula by spreadsheet
+#: programs (OWASP "CSV injection"); tab and CR are in the list because Excel
+#: strips them before looking at the next character.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_bytes(name: str, rows: Sequence[dict[str, Any]]) -> bytes:
-    """The CSV text of one resource, UTF-8, header row first."""
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet would treat ``text`` as a formula."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def defuse_formula(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a leading ``'`` when needed.
+
+    Used only for the Excel CSV: the data CSV stays exact, because a quote
+    would corrupt the value for every program that is not a spreadsheet.
+    """
+    return "'" + text if is_formula_like(text) else text
+
+
+def csv_header(name: str) -> list[str]:
+    """The header row of a resource: its field names."""
+    return TABLES_BY_NAME[name].column_names
+
+
+def row_texts(name: str, rows: Iterable[dict[str, Any]]) -> list[list[str]]:
+    """The cells of ``rows`` as CSV text (:func:`~gongkai.package.cell_text`).
+
+    Computed once per resource and record; the CSV, Excel CSV, XLSX, JSON
+    and SQLite writers all start from these strings, so a Decimal is
+    formatted once however many formats are written.
+    """
     columns = TABLES_BY_NAME[name].column_names
+    return [
+        ["" if (v := row.get(c)) is None else v if type(v) is str else cell_text(v) for c in columns]
+        for row in rows
+    ]
+
+
+@cache
+def text_columns(name: str) -> tuple[int, ...]:
+    """Indexes of the ``string`` fields of a resource (the only ones defused)."""
+    return tuple(i for i, c in enumerate(TABLES_BY_NAME[name].columns) if c.type == "string")
+
+
+def csv_from_texts(name: str, texts: list[list[str]], *, excel: bool = False) -> str:
+    """CSV data rows (no header) from :func:`row_texts` output.
+
+    Rows of one record are contiguous in every resource (the package sorts
+    by ``budget_id``), so the whole-dataset file is the concatenation of the
+    per-record bodies.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([cell_text(row.get(c)) for c in columns])
-    return buffer.getvalue().encode("utf-8")
+    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
+    writer.writerows(_defused(name, texts) if excel else texts)
+    return buffer.getvalue()
+
+
+def _defused(name: str, texts: list[list[str]]) -> Iterable[list[str]]:
+    indexes = text_columns(name)
+    for row in texts:
+        if any(row[i][:1] in _TRIGGER_SET for i in indexes):
+            row = [defuse_formula(t) if i in indexes else t for i, t in enumerate(row)]
+        yield row
+
+
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+
+
+def csv_body(name: str, rows: Iterable[dict[str, Any]], *, excel: bool = False) -> str:
+    """The data rows of one resource as CSV text (no header)."""
+    return csv_from_texts(name, row_texts(name, rows), excel=excel)
+
+
+def csv_head(name: str, *, excel: bool = False) -> str:
+    """The header line of a resource, with the BOM for the Excel flavour."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n" if excel else "\n").writerow(csv_header(name))
+    return ("\ufeff" if excel else "") + buffer.getvalue()
+
+
+def csv_bytes(name: str, rows: Sequence[dict[str, Any]], *, excel: bool = False) -> bytes:
+    """The CSV file of one resource, UTF-8, header row first."""
+    return (csv_head(name, excel=excel) + csv_body(name, rows, excel=excel)).encode("utf-8")
 
 
 def file_info(data: bytes) -> dict[str, Any]:
@@ -37,22 +123,82 @@ def file_info(data: bytes) -> dict[str, Any]:
     return {"bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
 
 
+class HashingFile:
+    """A binary file that records its size and SHA-256 while being written.
+
+    The whole-dataset CSVs are streamed record by record; hashing on the way
+    avoids reading gigabytes back to fill in the descriptor.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("wb")
+        self._hash = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> None:
+        self._file.write(data)
+        self._hash.update(data)
+        self.bytes += len(data)
+
+    def close(self) -> dict[str, Any]:
+        """Close the file; return its ``{"bytes", "hash"}``."""
+        self._file.close()
+        return {"bytes": self.bytes, "hash": "sha256:" + self._hash.hexdigest()}
+
+
+def descriptor_bytes(package: dict[str, Any]) -> bytes:
+    """``datapackage.json`` text: key order as built, two-space indent, final newline.
+
+    Exactly ``json.dumps(package, ensure_ascii=False, indent=2)``, but each
+    resource's Table Schema (most of the text, the same in every
+    department-year package) is serialised once per process and spliced in:
+    thousands of descriptors otherwise spend their time re-encoding it.
+    """
+    resources = package.get("resources", [])
+    stub = {**package, "resources": [{**r, "schema": _marker(i)} for i, r in enumerate(resources)]}
+    text = json.dumps(stub, ensure_ascii=False, indent=2)
+    for i, resource in enumerate(resources):
+        text = text.replace(json.dumps(_marker(i)), _schema_json(resource["name"], resource["schema"]), 1)
+    return (text + "\n").encode("utf-8")
+
+
+def _marker(i: int) -> str:
+    return f"\x00schema {i}\x00"
+
+
+_SCHEMA_JSON: dict[str, tuple[Any, str]] = {}
+#: Depth of a resource's ``schema`` value in the descriptor (package → resources → resource).
+_SCHEMA_INDENT = " " * 6
+
+
+def _schema_json(name: str, schema: Any) -> str:
+    cached = _SCHEMA_JSON.get(name)
+    if cached is None or cached[0] != schema:
+        text = json.dumps(schema, ensure_ascii=False, indent=2).replace("\n", "\n" + _SCHEMA_INDENT)
+        cached = _SCHEMA_JSON[name] = (schema, text)
+    return cached[1]
+
+
 def write_csv_package(records: Sequence[RecordData], out: Path, meta: PackageMeta) -> Path:
-    """Write one CSV per non-empty resource and the descriptor; return its path."""
+    """Write one CSV per non-empty resource and the descriptor; return its path.
+
+    The CSVs sit next to ``datapackage.json`` (``<resource>.csv``), the same
+    layout as the site's ``data/all/`` folder.
+    """
     tables = build_tables(records)
     out.mkdir(parents=True, exist_ok=True)
-    (out / DATA_DIR).mkdir(exist_ok=True)
     paths: dict[str, str] = {}
     files: dict[str, dict[str, Any]] = {}
     for name, rows in tables.items():
         if not rows:
             continue
         data = csv_bytes(name, rows)
-        relative = f"{DATA_DIR}/{name}.csv"
+        relative = f"{name}.csv"
         (out / relative).write_bytes(data)
         paths[name] = relative
         files[name] = file_info(data)
     package = descriptor(tables, meta, records, paths, files)
     target = out / "datapackage.json"
-    target.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    target.write_bytes(descriptor_bytes(package))
     return target

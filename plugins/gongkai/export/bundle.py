@@ -1,0 +1,93 @@
+"""One record's tables, as its own self-contained data package holds them.
+
+A department-year package must pass ``frictionless validate`` on its own,
+foreign keys included, so it carries the reference rows its facts point to:
+its department, and the part of each code list (with the ancestors that the
+lists' ``parent_code`` self-references need) and of the rule catalogue that
+the record uses. The full lists would add about 6 KB to each of thousands of
+folders for no use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from gongkai.export.prepared import Prepared
+from gongkai.normalise import Row
+from gongkai.package import RecordData, build_tables
+from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
+
+#: Resources with rows of their own per record (everything but the code lists).
+RECORD_RESOURCES = tuple(t.name for t in TABLES if t.name not in CODE_LISTS)
+#: Resources whose whole-dataset rows are not the concatenation of the
+#: per-record rows: the departments (latest identity wins) and the code lists.
+DATASET_ONLY = ("departments", *CODE_LISTS)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The full code lists and rule catalogue, built once per export."""
+
+    tables: dict[str, list[Row]]
+
+    @classmethod
+    def build(cls) -> Reference:
+        return cls(build_tables([], CODE_LISTS))
+
+
+@dataclass
+class Bundle:
+    """The tables of one record: every resource (schema order), code lists restricted."""
+
+    record: RecordData
+    tables: dict[str, Prepared]
+
+    @property
+    def budget_id(self) -> str:
+        return self.record.budget.budget_id
+
+    def rows(self) -> dict[str, list[Row]]:
+        return {name: prepared.rows for name, prepared in self.tables.items()}
+
+
+def make_bundle(record: RecordData, reference: Reference) -> Bundle:
+    """Build the rows of ``record`` and the reference rows it points to."""
+    tables = build_tables([record], RECORD_RESOURCES)
+    for name in CODE_LISTS:
+        tables[name] = used_reference_rows(name, tables, reference)
+    return Bundle(record, {t.name: Prepared(t.name, tables[t.name]) for t in TABLES})
+
+
+def used_reference_rows(name: str, facts: dict[str, list[Row]], reference: Reference) -> list[Row]:
+    """The rows of code list ``name`` that ``facts`` reference, with their ancestors."""
+    table = TABLES_BY_NAME[name]
+    key = table.primary_key[0]
+    used: set[str] = set()
+    for fact_name, field_name in _referencing(name):
+        for row in facts.get(fact_name, ()):
+            value = row.get(field_name)
+            if value is not None:
+                used.add(value)
+    parents = [fk.fields[0] for fk in table.foreign_keys if fk.resource is None]
+    by_key = {row[key]: row for row in reference.tables[name]}
+    pending = list(used)
+    while pending:
+        row = by_key.get(pending.pop())
+        for parent_field in parents:
+            parent = row.get(parent_field) if row else None
+            if parent is not None and parent not in used:
+                used.add(parent)
+                pending.append(parent)
+    return [row for row in reference.tables[name] if row[key] in used]
+
+
+@cache
+def _referencing(name: str) -> tuple[tuple[str, str], ...]:
+    """``(table, field)`` pairs of the fact tables that hold keys of code list ``name``."""
+    return tuple(
+        (table.name, fk.fields[0])
+        for table in TABLES
+        for fk in table.foreign_keys
+        if fk.resource == name and len(fk.fields) == 1
+    )

@@ -1,0 +1,51 @@
+"""The rows of one resource, rendered once for every format.
+
+A department-year's rows go into its own files *and* into the whole-dataset
+files. Rendering is the expensive part of the export (a synthetic record has
+about 11,000 cells), so each representation — cell texts, data CSV, Excel
+CSV, XLSX cells, JSON objects — is computed at most once, on first use, and
+shared by both exports.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from gongkai.export.csv_package import csv_from_texts, row_texts
+from gongkai.export.json_record import json_rows
+from gongkai.export.xlsx import render_rows
+from gongkai.normalise import Row
+
+
+class Prepared:
+    """One resource's rows and their lazily rendered forms."""
+
+    def __init__(self, name: str, rows: list[Row]) -> None:
+        self.name = name
+        self.rows = rows
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    @cached_property
+    def texts(self) -> list[list[str]]:
+        """Cell texts, as the data CSV has them ("" for a missing value)."""
+        return row_texts(self.name, self.rows)
+
+    @cached_property
+    def csv(self) -> str:
+        return csv_from_texts(self.name, self.texts)
+
+    @cached_property
+    def excel_csv(self) -> str:
+        return csv_from_texts(self.name, self.texts, excel=True)
+
+    @cached_property
+    def xlsx_cells(self) -> list[str]:
+        """The ``<c>`` elements of each row (no cell references: see :mod:`.xlsx`)."""
+        return render_rows(self.name, self.texts)
+
+    @cached_property
+    def json(self) -> list[str]:
+        """Each row as a compact JSON object."""
+        return json_rows(self.name, self.texts)

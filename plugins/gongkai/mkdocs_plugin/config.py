@@ -1,0 +1,41 @@
+"""Options of the ``gongkai`` MkDocs plugin (typed and validated by MkDocs).
+
+Every option is documented with its default and an example in
+``docs/reference/plugin-options.md``; a test checks that none is missing.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class GongkaiConfig(Config):
+    """``plugins: - gongkai: {...}`` in ``mkdocs.yml``."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (e.g. ``enabled: !ENV [GONGKAI, true]``) to build only the hand-written pages."""
+
+    content_dir = c.Type(str, default="content")
+    """Directory of the budget YAML files, relative to ``mkdocs.yml``."""
+
+    on_invalid = c.Choice(("fail", "page"), default="fail")
+    """``fail``: a record with structural errors stops the build; ``page``: it is published as an error page."""
+
+    strict = c.Type(bool, default=False)
+    """Also fail the build on unacknowledged accounting errors (findings)."""
+
+    repo_url = c.Optional(c.URL())
+    """Repository holding the content; defaults to MkDocs' ``repo_url``."""
+
+    content_edit_uri = c.Type(str, default="edit/main/")
+    """Path from ``repo_url`` to the editor of a file (GitHub: ``edit/<branch>/``)."""
+
+    content_view_uri = c.Type(str, default="blob/main/")
+    """Path from ``repo_url`` to the view of a file (GitHub: ``blob/<branch>/``)."""
+
+    recent_count = c.Type(int, default=10)
+    """How many recently changed budgets the home page lists."""
+
+    cache = c.Type(bool, default=True)
+    """Reuse loaded records and rendered pages between ``mkdocs serve`` rebuilds."""

@@ -1,0 +1,43 @@
+"""Site search for Gongkai: a Pagefind index and one search box in Material's header.
+
+A plain library (no MkDocs import), used by the MkDocs plugin in two places:
+
+* :func:`register_theme_dir` puts :func:`theme_dir` into the theme's template
+  directories (``on_config``): it overrides Material's ``partials/header.html`` so
+  that the header shows *our* search box (``partials/gongkai-search.html``), and
+  MkDocs copies its ``assets/gongkai-search/`` (JS and CSS) into the site;
+* :func:`index_site` runs Pagefind's extended build (Chinese word segmentation)
+  over the built site (``on_post_build``) and returns :class:`IndexStats`.
+
+See ``README.md`` in this package for the attributes the page templates carry.
+"""
+
+from __future__ import annotations
+
+from gongkai.search.indexer import (
+    DEFAULT_LANGUAGE,
+    DEFAULT_OUTPUT_SUBDIR,
+    IndexStats,
+    SearchIndexError,
+    find_pagefind,
+    index_site,
+)
+from gongkai.search.theme import (
+    SEARCH_PARTIAL,
+    header_override_from,
+    register_theme_dir,
+    theme_dir,
+)
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_OUTPUT_SUBDIR",
+    "SEARCH_PARTIAL",
+    "IndexStats",
+    "SearchIndexError",
+    "find_pagefind",
+    "header_override_from",
+    "index_site",
+    "register_theme_dir",
+    "theme_dir",
+]

@@ -1,0 +1,345 @@
+"""Run Pagefind over a built site and describe the index it wrote.
+
+Pagefind (https://pagefind.app) reads the built HTML, keeps only the pages that
+carry ``data-pagefind-body`` and writes a chunked index next to them: a browser
+loads ``pagefind.js``, a small WebAssembly module, one metadata file and then only
+the index chunks and page fragments a query needs. The *extended* build segments
+Chinese text into words at index time (and the browser side segments the query),
+so ``驻村`` finds ``驻村工作队工作经费``.
+
+We run the binary shipped by the ``pagefind[extended]`` PyPI package as a
+subprocess (its Python API is an asyncio service around the same binary).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from gongkai.errors import GongkaiError
+
+DEFAULT_OUTPUT_SUBDIR = "pagefind"
+"""Where the bundle goes, relative to the site directory (the search box expects it there)."""
+
+DEFAULT_LANGUAGE = "zh"
+"""One index for the whole site, segmented as Chinese (``--force-language zh``)."""
+
+# Files of Pagefind's own search UIs: our header box uses only pagefind.js, its
+# worker and the WebAssembly module, so these are removed after indexing.
+_UNUSED_UI_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+_TOTAL_RE = re.compile(r"Indexed (\d+) (pages|words|filters)")
+
+# Pagefind 1.5 splits a Chinese query with the browser's Intl.Segmenter (ICU's
+# dictionary) although it indexed the pages with jieba's: the two disagree on
+# words outside ICU's dictionary, place names first (ICU: 平|乡, the index: 平乡),
+# and a query then misses most pages that contain it (upstream issue
+# Pagefind/pagefind#1237). Without that step, Pagefind's WebAssembly matches the
+# query against the indexed words itself (驻村 → 驻 村, as the index has it), which
+# is what 1.4 did. We drop "zh" from the languages the loader segments.
+_QUERY_SEGMENTATION_FILES = ("pagefind.js", "pagefind-worker.js")
+_SEGMENTED_LANGUAGES = r"(needsWordSegmentation\s*=\s*\(\s*\w+\s*\)\s*=>\s*\{[^{}]*?return\s*\[)"
+_QUERY_SEGMENTATION_RE = re.compile(_SEGMENTED_LANGUAGES + r'\s*"zh"\s*,\s*')
+_ALREADY_PATCHED_RE = re.compile(_SEGMENTED_LANGUAGES + r'\s*"ja"')
+
+
+class SearchIndexError(GongkaiError):
+    """Pagefind is missing, failed, or was asked to do something unsafe."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What :func:`index_site` built.
+
+    Attributes:
+        pages: Pages in the index (all languages).
+        languages: Pages per index language, e.g. ``{"zh": 1000}``.
+        words: Distinct words indexed, as Pagefind reported them (None if not reported).
+        filters: Filters indexed (``province``, ``year``, ``stage`` → 3), or None.
+        files: Files in the bundle directory after pruning.
+        bytes: Total size of the bundle directory.
+        core_bytes: What a browser loads before it can run any query: ``pagefind.js``,
+            ``pagefind-worker.js``, ``pagefind-entry.json``, the WebAssembly module and
+            the language's metadata file. A query adds index chunks and, per result
+            shown, one fragment.
+        index_chunks: Number of word-index chunks (``index/*.pf_index``).
+        max_index_chunk_bytes: Largest word-index chunk.
+        mean_fragment_bytes: Mean size of a page fragment (``fragment/*.pf_fragment``).
+        seconds: Wall time of the Pagefind run.
+        bundle_dir: The bundle directory (``site_dir / output_subdir``).
+        version: Pagefind's version, from ``pagefind-entry.json``.
+        body_marked: Some page has ``data-pagefind-body``, so only such pages are
+            indexed; False means Pagefind indexed every page's ``<body>`` (the
+            templates lack the attribute — the plugin should warn).
+        query_segmentation_patched: The browser side matches Chinese queries
+            against the indexed words instead of re-segmenting them with
+            ``Intl.Segmenter`` (see ``patch_query_segmentation``); False if this
+            Pagefind's loader no longer has the code to change.
+        output: Pagefind's console output, for a debug log.
+    """
+
+    pages: int
+    languages: dict[str, int]
+    words: int | None
+    filters: int | None
+    files: int
+    bytes: int
+    core_bytes: int
+    index_chunks: int
+    max_index_chunk_bytes: int
+    mean_fragment_bytes: int
+    seconds: float
+    bundle_dir: Path
+    version: str
+    body_marked: bool = False
+    query_segmentation_patched: bool = False
+    output: str = field(default="", repr=False)
+
+    def summary(self) -> str:
+        """One line for the build log."""
+        return (
+            f"search: indexed {self.pages} pages in {self.seconds:.1f} s; "
+            f"{self.files} files, {self.bytes / 1024:.0f} KiB "
+            f"({self.core_bytes / 1024:.0f} KiB before the first query)"
+        )
+
+
+def find_pagefind(*, require_extended: bool = True) -> Path:
+    """The Pagefind binary: ``PAGEFIND_BINARY_PATH``, else the one from PyPI.
+
+    Args:
+        require_extended: Refuse a binary that is not the extended build (the plain
+            build does not segment Chinese, so ``驻村`` would not find ``驻村工作队``).
+
+    Returns:
+        The path of the executable.
+
+    Raises:
+        SearchIndexError: No binary, or not the extended one.
+    """
+    try:
+        from pagefind.service import get_executable
+    except ImportError:  # pragma: no cover - depends on the environment
+        get_executable = None  # type: ignore[assignment]
+    exe = get_executable() if get_executable is not None else None
+    if exe is None:
+        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        exe = Path(found) if found else None
+    if exe is None:
+        raise SearchIndexError(
+            "Pagefind is not installed: pip install 'pagefind[extended]>=1.5,<2'"
+        )
+    if require_extended and "extended" not in exe.name:
+        raise SearchIndexError(
+            f"{exe} is not Pagefind's extended build, which Chinese search needs: "
+            "pip install 'pagefind[extended]>=1.5,<2'"
+        )
+    return exe
+
+
+def index_site(
+    site_dir: Path,
+    *,
+    output_subdir: str = DEFAULT_OUTPUT_SUBDIR,
+    root_selector: str | None = None,
+    exclude_selectors: Sequence[str] = (),
+    glob: str | None = None,
+    force_language: str | None = DEFAULT_LANGUAGE,
+    keep_index_url: bool = False,
+    prune_ui: bool = True,
+    fix_query_segmentation: bool = True,
+    executable: Path | None = None,
+    timeout: float | None = None,
+) -> IndexStats:
+    """Index a built site with Pagefind's extended build.
+
+    Only pages with a ``data-pagefind-body`` element are indexed once any page has
+    one; filters come from ``data-pagefind-filter`` and the result title from
+    ``data-pagefind-meta="title"`` (else the first ``h1``). A stale bundle from an
+    earlier build (``--dirty``) is removed first.
+
+    Args:
+        site_dir: The built site (MkDocs ``site_dir``).
+        output_subdir: Bundle directory relative to ``site_dir``; a relative POSIX
+            path without ``..``. The search box expects ``pagefind``.
+        root_selector: Treat this element as the document root (Pagefind's
+            ``--root-selector``); usually leave None and mark ``data-pagefind-body``.
+        exclude_selectors: CSS selectors whose elements are not indexed.
+        glob: Which HTML files to read, relative to ``site_dir`` (default all).
+        force_language: One index in this language whatever ``<html lang>`` says
+            (``zh`` segments Chinese); None indexes each page language separately.
+        keep_index_url: Keep ``index.html`` at the end of result URLs.
+        prune_ui: Remove Pagefind's own UI files, which the header box does not use.
+        fix_query_segmentation: Let Pagefind match Chinese queries against the
+            indexed words rather than split them with the browser's
+            ``Intl.Segmenter`` first (without it, ``平乡`` misses pages; see
+            :func:`patch_query_segmentation`).
+        executable: The Pagefind binary; default :func:`find_pagefind`.
+        timeout: Seconds before the run is killed; None waits.
+
+    Returns:
+        Sizes, counts and timing of the bundle.
+
+    Raises:
+        SearchIndexError: Bad arguments, no Pagefind, or Pagefind failed.
+    """
+    site_dir = Path(site_dir).resolve()
+    if not site_dir.is_dir():
+        raise SearchIndexError(f"site directory {site_dir} does not exist")
+    subdir = PurePosixPath(output_subdir)
+    if (
+        not output_subdir
+        or subdir.is_absolute()
+        or ".." in subdir.parts
+        or subdir == PurePosixPath(".")
+    ):
+        raise SearchIndexError(
+            f"output_subdir must be a relative path inside the site, not {output_subdir!r}"
+        )
+    bundle_dir = site_dir.joinpath(*subdir.parts)
+    if (bundle_dir / "pagefind-entry.json").is_file():
+        shutil.rmtree(bundle_dir)
+
+    exe = executable or find_pagefind()
+    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", subdir.as_posix()]
+    if root_selector:
+        cmd += ["--root-selector", root_selector]
+    if exclude_selectors:
+        cmd += ["--exclude-selectors", ",".join(exclude_selectors)]
+    if glob:
+        cmd += ["--glob", glob]
+    if force_language:
+        cmd += ["--force-language", force_language]
+    if keep_index_url:
+        cmd.append("--keep-index-url")
+
+    # Pagefind also reads pagefind.{yml,toml,json} from its working directory and
+    # PAGEFIND_* variables: run it in an empty directory with only our options.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="gongkai-pagefind-") as cwd:
+        try:
+            proc = subprocess.run(
+                cmd,
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise SearchIndexError(f"Pagefind did not finish within {timeout} s") from exc
+        except OSError as exc:
+            raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from exc
+    seconds = time.perf_counter() - started
+    output = (proc.stdout or "") + (proc.stderr or "")
+    if proc.returncode != 0:
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        raise SearchIndexError(f"Pagefind failed (exit {proc.returncode}):\n{tail}")
+
+    entry_path = bundle_dir / "pagefind-entry.json"
+    if not entry_path.is_file():
+        raise SearchIndexError(f"Pagefind wrote no {entry_path}:\n{output.strip()}")
+    if prune_ui:
+        for name in _UNUSED_UI_FILES:
+            (bundle_dir / name).unlink(missing_ok=True)
+    patched = patch_query_segmentation(bundle_dir) if fix_query_segmentation else False
+    stats = _describe(bundle_dir, entry_path, seconds, output)
+    return replace(stats, query_segmentation_patched=patched)
+
+
+def patch_query_segmentation(bundle_dir: Path) -> bool:
+    """Stop the browser side from re-segmenting Chinese queries with ICU.
+
+    Edits one expression in ``pagefind.js`` and ``pagefind-worker.js``: the list
+    of languages whose queries go through ``Intl.Segmenter`` loses ``"zh"``.
+    Idempotent.
+
+    Args:
+        bundle_dir: A Pagefind bundle directory.
+
+    Returns:
+        True if both files now leave Chinese queries to Pagefind's own matching;
+        False if a file no longer has the expression (a Pagefind release changed
+        it: check the browser tests, then this function).
+    """
+    ok = True
+    for name in _QUERY_SEGMENTATION_FILES:
+        path = bundle_dir / name
+        if not path.is_file():
+            ok = False
+            continue
+        text = path.read_text(encoding="utf-8")
+        new, count = _QUERY_SEGMENTATION_RE.subn(r"\1", text, count=1)
+        if count:
+            path.write_text(new, encoding="utf-8")
+        elif not _ALREADY_PATCHED_RE.search(text):
+            ok = False
+    return ok
+
+
+def _describe(bundle_dir: Path, entry_path: Path, seconds: float, output: str) -> IndexStats:
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    languages_raw: dict[str, dict[str, object]] = entry.get("languages", {})
+    languages = {lang: int(str(info.get("page_count", 0))) for lang, info in languages_raw.items()}
+
+    # Before the first query a browser loads the loader, its worker and the entry
+    # file, then the WebAssembly module and metadata of one language (the largest
+    # language bounds it).
+    shared = sum(
+        _size(bundle_dir / n) for n in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
+    )
+    per_language = [
+        _size(
+            bundle_dir
+            / (f"wasm.{info['wasm']}.pagefind" if info.get("wasm") else "wasm.unknown.pagefind")
+        )
+        + _size(bundle_dir / f"pagefind.{info.get('hash')}.pf_meta")
+        for info in languages_raw.values()
+    ]
+    core_bytes = shared + max(per_language, default=0)
+
+    files = [p for p in bundle_dir.rglob("*") if p.is_file()]
+    chunks = [p.stat().st_size for p in (bundle_dir / "index").glob("*.pf_index")]
+    fragments = [p.stat().st_size for p in (bundle_dir / "fragment").glob("*.pf_fragment")]
+    totals: dict[str, int] = {}
+    for match in _TOTAL_RE.finditer(output):
+        totals[match.group(2)] = int(match.group(1))  # the last one is the total
+    return IndexStats(
+        pages=sum(languages.values()),
+        languages=languages,
+        words=totals.get("words"),
+        filters=totals.get("filters"),
+        files=len(files),
+        bytes=sum(p.stat().st_size for p in files),
+        core_bytes=core_bytes,
+        index_chunks=len(chunks),
+        max_index_chunk_bytes=max(chunks, default=0),
+        mean_fragment_bytes=sum(fragments) // len(fragments) if fragments else 0,
+        seconds=seconds,
+        bundle_dir=bundle_dir,
+        version=str(entry.get("version", "")),
+        body_marked="Found a data-pagefind-body element" in output,
+        output=output,
+    )
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0

@@ -1,0 +1,506 @@
+/*
+ * Gongkai search: Pagefind behind the search box in Material's header.
+ *
+ * - Loads pagefind.js lazily (on first focus), from <site root>/<bundle>/, where the
+ *   site root is two levels above this script (assets/gongkai-search/search.js), so
+ *   the site works under any sub-path (/gongkai/) and from any page depth.
+ * - Renders results with Material's own classes: one item per department-year page,
+ *   with links to the project headings (#project-3) that matched.
+ * - Keyboard: / s f open, arrows move, Enter follows, Escape closes.
+ * - Material's instant navigation keeps the header, and every listener here is
+ *   delegated from `document`, so nothing needs re-binding after a navigation.
+ * - No dependencies, no request outside this site.
+ */
+(function () {
+  "use strict";
+
+  var ROOT_SELECTOR = "[data-gk-search]";
+  // Each result shown costs one fragment download: few first, more on demand.
+  var FIRST_PAGE = 5;
+  var PAGE_SIZE = 10;
+  var SUB_RESULTS = 3;
+
+  var script = document.currentScript;
+  var siteRoot = new URL("../../", script && script.src ? script.src : location.href);
+  var states = new WeakMap();
+  var pagefindPromise = null;
+  var bundleUrl = null;
+
+  function config(root) {
+    try {
+      return JSON.parse(root.getAttribute("data-gk-config") || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function state(root) {
+    var s = states.get(root);
+    if (!s) {
+      var cfg = config(root);
+      s = {
+        root: root,
+        texts: cfg.texts || {},
+        bundle: new URL(cfg.bundle || "pagefind/", siteRoot).href,
+        input: root.querySelector(".gk-search__input"),
+        meta: root.querySelector(".md-search-result__meta"),
+        list: root.querySelector(".md-search-result__list"),
+        filters: root.querySelector(".gk-search__filters"),
+        results: [],
+        query: "",
+        shown: 0,
+        seq: 0,
+        timer: 0,
+        filtersLoaded: false
+      };
+      states.set(root, s);
+    }
+    return s;
+  }
+
+  function toggle() {
+    return document.getElementById("__search");
+  }
+
+  function setOpen(open) {
+    var t = toggle();
+    if (t && t.checked !== open) t.checked = open;
+  }
+
+  function isOpen() {
+    var t = toggle();
+    return !!(t && t.checked);
+  }
+
+  function loadPagefind(s) {
+    if (!pagefindPromise) {
+      bundleUrl = s.bundle;
+      pagefindPromise = import(bundleUrl + "pagefind.js")
+        .then(function (pagefind) {
+          return pagefind
+            .options({
+              bundlePath: bundleUrl,
+              baseUrl: siteRoot.pathname,
+              excerptLength: 24
+            })
+            .then(function () {
+              return pagefind.init();
+            })
+            .then(function () {
+              return pagefind;
+            });
+        })
+        .catch(function (error) {
+          pagefindPromise = null;
+          throw error;
+        });
+    }
+    return pagefindPromise;
+  }
+
+  function escapeHtml(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function cleanTitle(text) {
+    // Material's permalink (toc permalink: true) ends headings with a pilcrow.
+    return String(text || "").replace(/\s*[¶#]\s*$/, "");
+  }
+
+  function setMeta(s, text) {
+    s.meta.textContent = text;
+  }
+
+  function countText(s, n) {
+    if (n === 0) return s.texts.none || "No results";
+    if (n === 1) return s.texts.one || "1 result";
+    return (s.texts.other || "# results").replace("#", String(n));
+  }
+
+  function selectedFilters(s) {
+    var filters = {};
+    if (!s.filters) return filters;
+    s.filters.querySelectorAll("select[data-gk-filter]").forEach(function (select) {
+      if (select.value) filters[select.getAttribute("data-gk-filter")] = select.value;
+    });
+    return filters;
+  }
+
+  function link(href, className, inner) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.className = "md-search-result__link";
+    a.tabIndex = -1;
+    a.innerHTML =
+      '<article class="md-search-result__article md-typeset' +
+      (className ? " " + className : "") +
+      '">' +
+      inner +
+      "</article>";
+    return a;
+  }
+
+  function marked(excerpt) {
+    var words = [];
+    String(excerpt || "").replace(/<mark>([^<]*)<\/mark>/g, function (_, word) {
+      words.push(word.toLowerCase());
+      return "";
+    });
+    return words.join("");
+  }
+
+  function coverage(sub, chars) {
+    // How many of the query's characters the section's highlighted words cover:
+    // Pagefind returns every section with a hit on any query word (选调生 also
+    // finds 调研), but the sections worth a link are those that match it all.
+    var words = marked(sub.excerpt);
+    return chars.filter(function (c) {
+      return words.indexOf(c) >= 0;
+    }).length;
+  }
+
+  function queryChars(query) {
+    var chars = [];
+    query
+      .toLowerCase()
+      .replace(/\s+/g, "")
+      .split("")
+      .forEach(function (c) {
+        if (chars.indexOf(c) < 0) chars.push(c);
+      });
+    return chars;
+  }
+
+  function projectHits(data, query, pageHit) {
+    var chars = queryChars(query);
+    var anchored = (data.sub_results || []).filter(function (sub) {
+      return sub.anchor && sub.anchor.element !== "h1" && sub.url.indexOf("#") >= 0;
+    });
+    var scored = anchored.map(function (sub) {
+      return { sub: sub, cover: coverage(sub, chars), hits: (sub.locations || []).length };
+    });
+    var best = scored.reduce(function (m, x) {
+      return Math.max(m, x.cover);
+    }, 0);
+    // 平乡 2023 matches the page (its name, region and year), not a project
+    // that happens to mention 2023: no project links when the page covers more.
+    if (pageHit && best > 0 && coverage(pageHit, chars) > best) return [];
+    // Without highlights to judge by, keep Pagefind's sections as they are.
+    return scored
+      .filter(function (x) {
+        return best === 0 ? x.hits > 0 : x.cover === best;
+      })
+      .sort(function (a, b) {
+        return b.hits - a.hits;
+      })
+      .slice(0, SUB_RESULTS)
+      .map(function (x) {
+        return x.sub;
+      });
+  }
+
+  function renderItem(data, query) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item";
+    var subs = data.sub_results || [];
+    // Hits before the first heading with an id (or in the h1) belong to the page.
+    var pageHit = subs.filter(function (sub) {
+      return !sub.anchor || sub.anchor.element === "h1";
+    })[0];
+    var projects = projectHits(data, query, pageHit);
+    var title = (data.meta && data.meta.title) || data.url;
+    var teaser = pageHit ? pageHit.excerpt : projects.length ? "" : data.excerpt;
+    li.appendChild(
+      link(
+        data.url,
+        "md-search-result__article--document",
+        '<div class="md-search-result__icon md-icon"></div>' +
+          "<h1>" + escapeHtml(title) + "</h1>" +
+          (teaser ? '<p class="md-search-result__teaser">' + teaser + "</p>" : "")
+      )
+    );
+    projects.forEach(function (sub) {
+      li.appendChild(
+        link(
+          sub.url,
+          "",
+          "<h2>" + escapeHtml(cleanTitle(sub.title)) + "</h2>" +
+            '<p class="md-search-result__teaser">' + sub.excerpt + "</p>"
+        )
+      );
+    });
+    return li;
+  }
+
+  function renderMore(s) {
+    var old = s.list.querySelector(".gk-search__more-item");
+    if (old) old.remove();
+    var left = s.results.length - s.shown;
+    if (left <= 0) return;
+    var li = document.createElement("li");
+    li.className = "md-search-result__item gk-search__more-item";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "gk-search__more";
+    button.tabIndex = -1;
+    button.textContent = (s.texts.more || "More (#)").replace("#", String(left));
+    li.appendChild(button);
+    s.list.appendChild(li);
+  }
+
+  function showMore(s, seq) {
+    var batch = s.results.slice(s.shown, s.shown + (s.shown ? PAGE_SIZE : FIRST_PAGE));
+    s.shown += batch.length;
+    return Promise.all(
+      batch.map(function (r) {
+        return r.data();
+      })
+    ).then(function (items) {
+      if (seq !== s.seq) return;
+      var more = s.list.querySelector(".gk-search__more-item");
+      if (more) more.remove();
+      items.forEach(function (data) {
+        s.list.appendChild(renderItem(data, s.query));
+      });
+      renderMore(s);
+    });
+  }
+
+  function search(s) {
+    var query = s.input.value.trim();
+    var seq = ++s.seq;
+    if (!query) {
+      s.root.setAttribute("data-gk-state", "done");
+      s.results = [];
+      s.shown = 0;
+      s.list.innerHTML = "";
+      setMeta(s, s.texts.placeholder || "");
+      return Promise.resolve();
+    }
+    s.root.setAttribute("data-gk-state", "busy");
+    return loadPagefind(s)
+      .then(function (pagefind) {
+        return pagefind.search(query, { filters: selectedFilters(s) });
+      })
+      .then(function (found) {
+        if (seq !== s.seq || !found) return;
+        s.results = found.results;
+        s.query = query;
+        s.shown = 0;
+        s.list.innerHTML = "";
+        setMeta(s, countText(s, found.results.length));
+        return showMore(s, seq).then(function () {
+          if (seq !== s.seq) return;
+          s.root.setAttribute("data-gk-state", "done");
+          // For measurements: when the results of a query were on screen.
+          if (window.performance && performance.mark) performance.mark("gongkai-search:results");
+          loadFilters(s);
+        });
+      })
+      .catch(function (error) {
+        if (seq !== s.seq) return;
+        s.root.setAttribute("data-gk-state", "done");
+        setMeta(s, s.texts.failed || "Search is unavailable");
+        console.error("gongkai search:", error);
+      });
+  }
+
+  function schedule(s) {
+    clearTimeout(s.timer);
+    s.root.setAttribute("data-gk-state", "busy");
+    if (pagefindPromise) {
+      var query = s.input.value.trim();
+      pagefindPromise.then(function (pagefind) {
+        if (query) pagefind.preload(query, { filters: selectedFilters(s) });
+      });
+    }
+    s.timer = setTimeout(function () {
+      search(s);
+    }, 120);
+  }
+
+  function loadFilters(s) {
+    // After the first results, so it never delays them.
+    if (s.filtersLoaded || !s.filters) return;
+    s.filtersLoaded = true;
+    loadPagefind(s)
+      .then(function (pagefind) {
+        return pagefind.filters();
+      })
+      .then(function (available) {
+        var any = false;
+        s.filters.querySelectorAll("select[data-gk-filter]").forEach(function (select) {
+          var name = select.getAttribute("data-gk-filter");
+          var counts = available[name] || {};
+          var values = Object.keys(counts);
+          values.sort(function (a, b) {
+            if (name === "year") return b.localeCompare(a);
+            return counts[b] - counts[a] || a.localeCompare(b, "zh");
+          });
+          values.forEach(function (value) {
+            var option = document.createElement("option");
+            option.value = value;
+            option.textContent = value + " (" + counts[value] + ")";
+            select.appendChild(option);
+          });
+          select.closest(".gk-search__filter").hidden = values.length === 0;
+          any = any || values.length > 0;
+        });
+        s.filters.hidden = !any;
+      })
+      .catch(function (error) {
+        s.filtersLoaded = false;
+        console.error("gongkai search filters:", error);
+      });
+  }
+
+  function focusables(s) {
+    return [s.input].concat(
+      Array.prototype.slice.call(
+        s.list.querySelectorAll(".md-search-result__link, .gk-search__more")
+      )
+    );
+  }
+
+  function close(s) {
+    setOpen(false);
+    if (document.activeElement && s.root.contains(document.activeElement)) {
+      document.activeElement.blur();
+    }
+  }
+
+  function rootOf(node) {
+    return node && node.closest ? node.closest(ROOT_SELECTOR) : null;
+  }
+
+  function firstRoot() {
+    return document.querySelector(ROOT_SELECTOR);
+  }
+
+  document.addEventListener("focusin", function (ev) {
+    var root = rootOf(ev.target);
+    if (!root || !ev.target.classList.contains("gk-search__input")) return;
+    var s = state(root);
+    setOpen(true);
+    loadPagefind(s).catch(function (error) {
+      setMeta(s, s.texts.failed || "Search is unavailable");
+      console.error("gongkai search:", error);
+    });
+  });
+
+  document.addEventListener("input", function (ev) {
+    var root = rootOf(ev.target);
+    if (!root || !ev.target.classList.contains("gk-search__input")) return;
+    setOpen(true);
+    schedule(state(root));
+  });
+
+  document.addEventListener("change", function (ev) {
+    var target = ev.target;
+    if (target.id === "__search") {
+      // The header's magnifier (mobile) or the overlay toggled the search.
+      var root = firstRoot();
+      if (!root) return;
+      var s = state(root);
+      if (target.checked) {
+        setTimeout(function () {
+          s.input.focus();
+        }, 0);
+      } else if (document.activeElement && root.contains(document.activeElement)) {
+        document.activeElement.blur();
+      }
+      return;
+    }
+    var r = rootOf(target);
+    if (r && target.matches("select[data-gk-filter]")) search(state(r));
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var root = rootOf(ev.target);
+    if (!root) return;
+    ev.preventDefault();
+    var first = state(root).list.querySelector(".md-search-result__link");
+    if (first) first.click();
+  });
+
+  document.addEventListener("reset", function (ev) {
+    var root = rootOf(ev.target);
+    if (!root) return;
+    var s = state(root);
+    setTimeout(function () {
+      search(s);
+      s.input.focus();
+    }, 0);
+  });
+
+  document.addEventListener("click", function (ev) {
+    var target = ev.target;
+    var root = rootOf(target);
+    if (!root) return;
+    var more = target.closest(".gk-search__more");
+    if (more) {
+      var s = state(root);
+      var before = s.list.querySelectorAll(".md-search-result__item").length - 1;
+      showMore(s, s.seq).then(function () {
+        // Focus the first new result, so the keyboard goes on from there.
+        var item = s.list.querySelectorAll(".md-search-result__item")[before];
+        var next = item && item.querySelector(".md-search-result__link");
+        if (next) next.focus();
+      });
+    }
+  });
+
+  document.addEventListener("keydown", function (ev) {
+    var target = ev.target;
+    var root = rootOf(target);
+    if (root) {
+      var s = state(root);
+      var items = focusables(s);
+      var at = items.indexOf(document.activeElement);
+      switch (ev.key) {
+        case "Escape":
+          ev.preventDefault();
+          close(s);
+          return;
+        case "ArrowDown":
+        case "ArrowUp":
+          if (at < 0 || items.length < 2) return;
+          ev.preventDefault();
+          var step = ev.key === "ArrowDown" ? 1 : -1;
+          items[(at + step + items.length) % items.length].focus();
+          return;
+        case "Enter":
+          if (target === s.input) {
+            ev.preventDefault();
+            var first = s.list.querySelector(".md-search-result__link");
+            if (first) first.click();
+          }
+          return;
+        default:
+          // Typing on a focused result goes back to the query.
+          if (at > 0 && ev.key.length === 1 && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+            s.input.focus();
+          }
+          return;
+      }
+    }
+    // Global shortcuts, as in Material: / s f open the search.
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || isOpen()) return;
+    if (ev.key !== "/" && ev.key !== "s" && ev.key !== "f") return;
+    var el = target;
+    if (
+      el &&
+      (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))
+    ) {
+      return;
+    }
+    var r = firstRoot();
+    if (!r) return;
+    ev.preventDefault();
+    var st = state(r);
+    st.input.focus();
+    st.input.select();
+  });
+})();

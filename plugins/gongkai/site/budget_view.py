@@ -1,0 +1,304 @@
+"""The department-year page context: everything one disclosure says, for readers.
+
+:func:`budget_context` turns a validated record (its report) into plain view
+objects — header, key figures, charts, every disclosed table, projects,
+goals, assets and procurement, data quality — that a template only has to
+lay out. The context depends on the record, its report and the site options
+alone (links to other pages are computed from the record's own ids), which is
+what lets a front end cache the rendered page by the file's digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gongkai.figures import key_figures
+from gongkai.model import ALL_SECTIONS, Budget, FunctionTable, IncomeExpenditureSummary, Section
+from gongkai.normalise import SECTION_TITLES
+from gongkai.site.figures_view import (
+    ChartView,
+    FigureView,
+    key_figure_views,
+    record_charts,
+    summary_sentences,
+)
+from gongkai.site.format import safe_url, stage_label
+from gongkai.site.other_view import BlockView, assets_block, operating_block, procurement_block
+from gongkai.site.project_view import GoalsView, ProjectView, goals_view, projects_by_amount
+from gongkai.site.quality_view import QualityView, RepoLinks, quality_view
+from gongkai.site.table_view import (
+    TableView,
+    economic_table,
+    function_table,
+    income_table,
+    narrative_table,
+    summary_tables,
+    three_public_table,
+)
+from gongkai.validate import RecordReport
+
+#: ``link(src_uri, anchor=None)`` → a URL relative to the page being rendered.
+Link = Callable[..., str]
+
+SECTION_STATUS_LABELS = {"disclosed": "已公开", "disclosed_empty": "公开但为空", "absent": "未公开"}
+NOTE_KINDS = {
+    "repair": "修复",
+    "uncertain": "不确定",
+    "inferred": "推断",
+    "source_error": "原文错误",
+}
+FORMAT_LABELS = {
+    "docx": "Word",
+    "doc": "Word",
+    "pdf": "PDF",
+    "html": "网页",
+    "xls": "Excel",
+    "xlsx": "Excel",
+}
+
+
+@dataclass
+class Crumb:
+    label: str
+    href: str | None
+
+
+@dataclass
+class Header:
+    title: str
+    name: str
+    canonical_name: str | None
+    region: list[Crumb]
+    year: Crumb
+    stage: str
+    unit: str
+    source_title: str
+    source_url: str | None
+    source_facts: list[tuple[str, str]]
+    department: Crumb
+    status: str
+    status_label: str
+    edit_url: str | None
+    file: str
+    file_url: str | None
+    facts: list[tuple[str, str]]
+
+
+@dataclass
+class TableSection:
+    id: str
+    title: str
+    empty: bool
+    tables: list[TableView]
+    note: str | None = None
+    text: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Download:
+    """A file offered for download (filled in by the exporters)."""
+
+    label: str
+    href: str
+    note: str = ""
+
+
+@dataclass
+class BudgetPage:
+    header: Header
+    summary: list[str]
+    figures: list[FigureView]
+    charts: list[ChartView]
+    tables: list[TableSection]
+    projects: list[ProjectView]
+    goals: GoalsView | None
+    blocks: list[BlockView]
+    quality: QualityView
+    coverage: list[tuple[str, str, str]]
+    glossary: list[tuple[str, str]]
+    notes: list[tuple[str, str, str]]
+    downloads: list[Download]
+    toc: list[tuple[str, str]]
+
+
+def region_crumbs(budget: Budget, link: Link, province_src: str) -> list[Crumb]:
+    region = budget.department.region
+    names = [region.province, region.prefecture, region.county]
+    codes = [region.admin_code[:2] + "0000", region.admin_code[:4] + "00", region.admin_code]
+    return [
+        Crumb(name, link(province_src, f"r-{code}"))
+        for name, code in zip(names, codes, strict=True)
+        if name
+    ]
+
+
+def _table_sections(budget: Budget) -> list[TableSection]:
+    out: list[TableSection] = []
+    for name in ALL_SECTIONS:
+        section = getattr(budget, name)
+        title = SECTION_TITLES.get(name, name)
+        tables: list[TableView] = []
+        text: list[tuple[str, str]] = []
+        if isinstance(section, IncomeExpenditureSummary):
+            tables = summary_tables(budget, name, section, title)
+        elif isinstance(section, FunctionTable):
+            tables = [function_table(budget, name, section, title)]
+        elif name == "income_by_function" and section is not None:
+            tables = [income_table(budget, section, title)]
+        elif name == "gpb_basic_by_economic" and section is not None:
+            tables = [economic_table(budget, section, title)]
+        elif name == "three_public" and section is not None:
+            table = three_public_table(budget, section, title)
+            narrative = narrative_table(
+                budget, "t-three_public-text", "说明中的数字", section.narrative, section
+            )
+            tables = [t for t in (table, narrative) if t is not None]
+            if section.change_reason:
+                text.append(("增减原因", section.change_reason))
+        elif name == "narrative_figures" and section:
+            table = narrative_table(budget, "t-narrative", title, section)
+            tables = [table] if table else []
+        else:
+            continue
+        if section is None:
+            continue
+        empty = isinstance(section, Section) and section.status == "disclosed_empty"
+        note = section.note if isinstance(section, Section) else None
+        heading = (
+            section.title if isinstance(section, Section) and section.title else None
+        ) or title
+        out.append(TableSection(f"s-{name}", heading, empty, tables, note, text))
+    return out
+
+
+def _coverage(budget: Budget) -> list[tuple[str, str, str]]:
+    rows = []
+    for name in ALL_SECTIONS:
+        section = getattr(budget, name)
+        if section is None or (isinstance(section, list) and not section and name != "projects"):
+            status = "absent"
+        elif isinstance(section, Section):
+            status = section.status
+        else:
+            status = "disclosed"
+        rows.append((SECTION_TITLES.get(name, name), status, SECTION_STATUS_LABELS[status]))
+    return rows
+
+
+def _header(
+    budget: Budget,
+    report: RecordReport,
+    link: Link,
+    srcs: dict[str, str],
+    links: RepoLinks,
+    quality: QualityView,
+) -> Header:
+    dept = budget.department
+    source = budget.source
+    year_label = f"{budget.fiscal_year}年"
+    source_facts = [("原文格式", FORMAT_LABELS.get(source.original_format, source.original_format))]
+    if source.publisher:
+        source_facts.append(("发布机构", source.publisher))
+    if source.published_date:
+        source_facts.append(("发布日期", source.published_date.isoformat()))
+    facts = [
+        (label, value)
+        for label, value in (
+            ("单位性质", dept.unit_nature),
+            ("单位规格", dept.unit_rank),
+            ("经费保障形式", dept.funding_form),
+            ("人员编制", _staffing(budget)),
+        )
+        if value
+    ]
+    file = report.record.display
+    return Header(
+        title=f"{dept.name} {year_label}{stage_label(budget.stage)}",
+        name=dept.name,
+        canonical_name=dept.canonical_name if dept.canonical_name != dept.name else None,
+        region=region_crumbs(budget, link, srcs["province"]),
+        year=Crumb(year_label, link(srcs["year"])),
+        stage=stage_label(budget.stage),
+        unit=budget.amount_unit,
+        source_title=source.title,
+        source_url=safe_url(source.url),
+        source_facts=source_facts,
+        department=Crumb("本部门各年度", link(srcs["department"])),
+        status=quality.status,
+        status_label=quality.status_label,
+        edit_url=links.edit(file),
+        file=file,
+        file_url=links.view(file),
+        facts=facts,
+    )
+
+
+def _staffing(budget: Budget) -> str | None:
+    staffing = budget.department.staffing
+    if staffing is None:
+        return None
+    parts = []
+    if staffing.establishment is not None:
+        parts.append(f"编制 {staffing.establishment} 人")
+    if staffing.actual is not None:
+        parts.append(f"实有 {staffing.actual} 人")
+    if staffing.retired is not None:
+        parts.append(f"离退休 {staffing.retired} 人")
+    return "，".join(parts) or None
+
+
+def budget_context(
+    report: RecordReport,
+    *,
+    link: Link,
+    srcs: dict[str, str],
+    links: RepoLinks,
+    strict: bool,
+    titles: dict[str, str],
+    downloads: list[Download] | None = None,
+) -> BudgetPage:
+    """Build the page context of a valid record (``report.record.budget`` is set)."""
+    budget = report.record.budget
+    assert budget is not None
+    figures = key_figures(budget)
+    projects = projects_by_amount(budget)
+    quality = quality_view(report, links, strict=strict, titles=titles)
+    blocks = [
+        block
+        for block in (
+            operating_block(budget, budget.operating_expenses)
+            if budget.operating_expenses
+            else None,
+            procurement_block(budget, budget.procurement) if budget.procurement else None,
+            assets_block(budget, budget.state_assets) if budget.state_assets else None,
+        )
+        if block is not None
+    ]
+    tables = _table_sections(budget)
+    goals = goals_view(budget, budget.performance) if budget.performance else None
+    toc = [("key-figures", "关键数字"), ("charts", "图表")]
+    toc += [("tables", "预算表")] if tables else []
+    toc += [("projects", f"项目（{len(projects)} 个）")] if projects else []
+    toc += [("goals", "部门绩效目标")] if goals else []
+    toc += [("assets", "机关运行经费、采购与资产")] if blocks else []
+    toc += [("glossary", "名词解释")] if budget.glossary else []
+    toc += [("quality", "数据质量"), ("downloads", "下载")]
+    return BudgetPage(
+        header=_header(budget, report, link, srcs, links, quality),
+        summary=summary_sentences(budget, figures),
+        figures=key_figure_views(budget, figures),
+        charts=record_charts(budget, figures, projects),
+        tables=tables,
+        projects=projects,
+        goals=goals,
+        blocks=blocks,
+        quality=quality,
+        coverage=_coverage(budget),
+        glossary=[(g.term, g.definition) for g in budget.glossary or []],
+        notes=[
+            (n.where, NOTE_KINDS.get(n.kind, n.kind), n.text) for n in budget.transcription_notes
+        ],
+        downloads=list(downloads or []),
+        toc=toc,
+    )

@@ -1,0 +1,264 @@
+"""The page set of a site and the HTML body of each page.
+
+:class:`Site` is what a front end drives: give it the validation reports and
+the options, ask for :meth:`Site.specs` (every page, with its virtual source
+path and title) and :meth:`Site.render` one page at a time. Department-year
+bodies are cached by the record file's digest, so a live-reloading server
+re-renders only the record that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import KeysView, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import unescape
+
+from gongkai.site import pages
+from gongkai.site.budget_view import Download, budget_context
+from gongkai.site.catalogue import Catalogue, Entry, Unpublished, build_catalogue
+from gongkai.site.collection_views import (
+    compare_index_view,
+    compare_view,
+    department_view,
+    home_view,
+    province_view,
+    quality_index_view,
+    regions_view,
+    year_view,
+    years_view,
+)
+from gongkai.site.format import stage_label
+from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
+from gongkai.site.render import Renderer
+from gongkai.validate import RecordReport
+
+_IDS = re.compile(r'\bid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What the core needs to know about the site (front-end independent)."""
+
+    directory_urls: bool = True
+    repo_url: str | None = None
+    edit_uri: str = "edit/main/"
+    view_uri: str = "blob/main/"
+    strict: bool = False
+    invalid_pages: bool = False
+    recent_count: int = 10
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One generated page: where it is, what it is, and whether it is in the nav."""
+
+    src: str
+    kind: str
+    title: str
+    key: str = ""
+    in_nav: bool = False
+
+
+@dataclass
+class TocItem:
+    """A heading of a page, for the theme's table of contents."""
+
+    id: str
+    title: str
+    level: int = 2
+    children: list[TocItem] = field(default_factory=list)
+
+
+@dataclass
+class RenderedPage:
+    html: str
+    toc: list[TocItem]
+    anchors: set[str] = field(default_factory=set)
+    edit_url: str | None = None
+
+
+@dataclass
+class InvalidView:
+    file: str
+    problems: list[ProblemView]
+    edit_url: str | None
+    quality_href: str
+
+
+class PageCache:
+    """Rendered department-year bodies by (page, file digest, options, templates)."""
+
+    def __init__(self) -> None:
+        self._pages: dict[tuple[str, str, str, str], RenderedPage] = {}
+
+    def get(self, key: tuple[str, str, str, str]) -> RenderedPage | None:
+        return self._pages.get(key)
+
+    def put(self, key: tuple[str, str, str, str], page: RenderedPage) -> None:
+        self._pages[key] = page
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+class Site:
+    """The pages of one build."""
+
+    def __init__(
+        self,
+        reports: Sequence[RecordReport],
+        options: SiteOptions,
+        renderer: Renderer,
+        *,
+        changed: dict[str, datetime] | None = None,
+        downloads: dict[str, list[Download]] | None = None,
+        cache: PageCache | None = None,
+    ):
+        self.options = options
+        self.renderer = renderer
+        self.catalogue: Catalogue = build_catalogue(reports, changed)
+        self.router = pages.Router(options.directory_urls)
+        self.links = RepoLinks(options.repo_url, options.edit_uri, options.view_uri)
+        self.downloads = downloads or {}
+        self.cache = cache if cache is not None else PageCache()
+        self.titles = rule_titles()
+        self._entries = {e.src: e for e in self.catalogue.entries}
+        self._unpublished = {u.src: u for u in self.catalogue.unpublished}
+        self._specs = {spec.src: spec for spec in self._build_specs()}
+
+    # ------------------------------------------------------------------ pages
+
+    def specs(self) -> list[PageSpec]:
+        return list(self._specs.values())
+
+    @property
+    def srcs(self) -> KeysView[str]:
+        """Virtual source paths of every generated page."""
+        return self._specs.keys()
+
+    def _build_specs(self) -> list[PageSpec]:
+        cat = self.catalogue
+        out = [PageSpec(src, kind, title, in_nav=True) for src, kind, title in (
+            (pages.REGIONS, "regions", "按地区"), (pages.YEARS, "years", "按年度"),
+            (pages.COMPARE, "compare_index", "部门比较"), (pages.QUALITY, "quality", "数据质量"),
+        )]  # fmt: skip
+        for code, node in cat.provinces.items():
+            out.append(PageSpec(pages.province_src(code), "province", node.name, code))
+        for year in cat.years:
+            out.append(PageSpec(pages.year_src(year), "year", f"{year}年", str(year)))
+            out.append(PageSpec(pages.compare_src(year), "compare", f"{year}年部门比较", str(year)))
+        for dept_id, entries in cat.departments.items():
+            out.append(
+                PageSpec(pages.department_src(dept_id), "department", entries[-1].name, dept_id)
+            )
+        for entry in cat.entries:
+            b = entry.budget
+            title = f"{b.department.name} {b.fiscal_year}年{stage_label(b.stage)}"
+            out.append(PageSpec(entry.src, "budget", title, b.budget_id))
+        if self.options.invalid_pages:
+            for item in cat.unpublished:
+                out.append(PageSpec(item.src, "invalid", f"未能发布：{item.file}", item.file))
+        return out
+
+    def render(self, src: str) -> RenderedPage:
+        """The body of the page with virtual source ``src``."""
+        spec = self._specs[src]
+        link = self.router.linker(src)
+        if spec.kind == "budget":
+            return self._render_budget(self._entries[src])
+        if spec.kind == "invalid":
+            return self._render_invalid(self._unpublished[src])
+        cat = self.catalogue
+        match spec.kind:
+            case "regions":
+                html = self.renderer.render("regions.html", view=regions_view(cat, link))
+            case "province":
+                html = self.renderer.render(
+                    "province.html", view=province_view(cat.provinces[spec.key], link)
+                )
+            case "years":
+                html = self.renderer.render("years.html", view=years_view(cat, link))
+            case "year":
+                html = self.renderer.render(
+                    "year.html", view=year_view(int(spec.key), cat.years[int(spec.key)], link)
+                )
+            case "compare_index":
+                html = self.renderer.render(
+                    "compare_index.html", view=compare_index_view(cat, link)
+                )
+            case "compare":
+                html = self.renderer.render(
+                    "compare.html", view=compare_view(int(spec.key), cat.years[int(spec.key)], link)
+                )
+            case "department":
+                html = self.renderer.render(
+                    "department.html", view=department_view(cat.departments[spec.key], link)
+                )
+            case "quality":
+                view = quality_index_view(
+                    cat, link, self.titles, pages_for_invalid=self.options.invalid_pages
+                )
+                html = self.renderer.render("quality.html", view=view)
+            case _:
+                raise KeyError(spec.kind)
+        return RenderedPage(html, _toc(html), set(_IDS.findall(html)))
+
+    def render_home(self, src: str = pages.HOME) -> RenderedPage:
+        """The generated block of the home page (counts, totals, chart, recent changes)."""
+        view = home_view(
+            self.catalogue, self.router.linker(src), recent_count=self.options.recent_count
+        )
+        html = self.renderer.render("home.html", view=view)
+        return RenderedPage(html, _toc(html), set(_IDS.findall(html)))
+
+    def _render_budget(self, entry: Entry) -> RenderedPage:
+        record = entry.report.record
+        key = (entry.src, record.digest, self.options.fingerprint(), self.renderer.fingerprint)
+        cached = self.cache.get(key)
+        if cached is not None and not self.downloads.get(entry.budget.budget_id):
+            return cached
+        budget = entry.budget
+        srcs = {
+            "province": pages.province_src(budget.department.region.admin_code),
+            "year": pages.year_src(budget.fiscal_year),
+            "department": pages.department_src(budget.department_id),
+        }
+        page = budget_context(
+            entry.report, link=self.router.linker(entry.src), srcs=srcs, links=self.links,
+            strict=self.options.strict, titles=self.titles, downloads=self.downloads.get(budget.budget_id),
+        )  # fmt: skip
+        html = self.renderer.render("department_year.html", page=page)
+        toc = [TocItem(anchor, title) for anchor, title in page.toc]
+        rendered = RenderedPage(html, toc, set(_IDS.findall(html)), self.links.edit(record.display))
+        self.cache.put(key, rendered)
+        return rendered
+
+    def _render_invalid(self, item: Unpublished) -> RenderedPage:
+        view = InvalidView(
+            item.file, [problem_view(p, self.links) for p in item.report.problems],
+            self.links.edit(item.file), self.router.linker(item.src)(pages.QUALITY, "unpublished"),
+        )  # fmt: skip
+        html = self.renderer.render("invalid.html", view=view)
+        return RenderedPage(html, [], set(_IDS.findall(html)), view.edit_url)
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _toc(html: str) -> list[TocItem]:
+    """The ``<h2>``/``<h3>`` headings of a rendered body, h3 nested under h2."""
+    items: list[TocItem] = []
+    for level, anchor, title in _HEADING.findall(html):
+        item = TocItem(anchor, unescape(_TAG.sub("", title)), int(level))
+        if item.level == 3 and items and items[-1].level == 2:
+            items[-1].children.append(item)
+        else:
+            items.append(item)
+    return items

@@ -1,0 +1,90 @@
+"""Jinja2 rendering of the page bodies, with site overrides first.
+
+Templates are namespaced (``gongkai/department_year.html``) and looked up in a
+search path: a site's own directory first (Material's ``custom_dir``), then
+the templates shipped with Gongkai. Autoescaping is on for every template:
+record text is untrusted and must never become markup.
+
+The bodies are fragments: the front end places them inside its theme's page
+(Material's ``main.html``), which supplies the header, search and palette.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import gongkai
+
+NAMESPACE = "gongkai"
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+
+
+@cache
+def templates_dir() -> Path:
+    """The directory holding ``gongkai/*.html`` shipped with the package.
+
+    In a checkout (editable install) that is the repository's top-level
+    ``site_templates/``; an installed wheel carries the same files as package
+    data under ``gongkai/_site_templates``.
+    """
+    package = Path(gongkai.__file__).resolve().parent
+    for candidate in (package.parents[1] / "site_templates", package / "_site_templates"):
+        if (candidate / NAMESPACE).is_dir():
+            return candidate
+    raise FileNotFoundError(f"Gongkai templates not found next to {package}")
+
+
+def search_path(custom_dirs: Sequence[str | Path] = ()) -> list[Path]:
+    """Site directories that exist, then the shipped templates."""
+    dirs = [Path(d) for d in custom_dirs if d and Path(d).is_dir()]
+    return [*dirs, templates_dir()]
+
+
+def fingerprint(paths: Sequence[Path]) -> str:
+    """Changes when any template in ``paths`` changes (for caches of rendered pages)."""
+    digest = hashlib.sha256()
+    for base in paths:
+        folder = base / NAMESPACE
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                stat = file.stat()
+                digest.update(f"{file}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+    return digest.hexdigest()[:16]
+
+
+class Renderer:
+    """Renders ``gongkai/*`` templates found on a search path."""
+
+    def __init__(self, paths: Sequence[Path]):
+        self.paths = list(paths)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in self.paths]),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False,
+        )
+        self.fingerprint = fingerprint(self.paths)
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render ``gongkai/<name>`` and drop the whitespace between tags."""
+        html = self.env.get_template(f"{NAMESPACE}/{name}").render(**context)
+        return _BETWEEN_TAGS.sub("><", html).strip()
+
+    def asset(self, name: str) -> bytes:
+        """A static asset (``gongkai/assets/<name>``), site override first."""
+        for base in self.paths:
+            path = base / NAMESPACE / "assets" / name
+            if path.is_file():
+                return path.read_bytes()
+        raise FileNotFoundError(name)

@@ -1,0 +1,312 @@
+"""Every disclosed table of a record as a display table (cells already formatted).
+
+The page shows the tables as the source printed them: the printed total row
+first, then each line with its code, and the 类/款/项 hierarchy (taken from
+the code length, never from indentation) as a row level that the stylesheet
+indents. Cells are formatted here, once, so the template only loops; a column
+that is blank in every row is left out and named in the caption, so nothing
+disclosed is hidden and nothing empty takes space.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from gongkai.model import (
+    Budget,
+    EconomicTable,
+    FunctionTable,
+    IncomeByFunction,
+    IncomeExpenditureSummary,
+    NarrativeFigure,
+    Section,
+    SummaryAmount,
+    ThreePublic,
+    section_unit,
+)
+from gongkai.site.format import BLANK, money, number
+
+LEVEL_NAMES = {1: "类", 2: "款", 3: "项"}
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+
+
+@dataclass
+class Row:
+    cells: list[str]
+    css: str = ""
+    level: int | None = None
+
+
+@dataclass
+class TableView:
+    """A table ready to render: header, rows of text cells, caption notes."""
+
+    id: str
+    title: str
+    columns: list[Column]
+    rows: list[Row]
+    unit: str | None = None
+    note: str | None = None
+    empty: bool = False
+    omitted: list[str] = field(default_factory=list)
+    hierarchy: bool = False
+
+    @property
+    def num_from(self) -> int | None:
+        """1-based index of the first column when all columns from there on are numeric."""
+        for index, column in enumerate(self.columns):
+            if column.numeric:
+                return index + 1 if all(c.numeric for c in self.columns[index:]) else None
+        return None
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One column of a display table: label, how to read it, whether it is money."""
+
+    label: str
+    get: Callable[[Any], Any]
+    money: bool = True
+    always: bool = False
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return BLANK
+    if isinstance(value, Decimal | int):
+        return number(value)
+    return str(value)
+
+
+def build_table(
+    id: str,
+    title: str,
+    specs: Sequence[Spec],
+    rows: Iterable[tuple[Any, str, int | None]],
+    *,
+    unit: str | None,
+    note: str | None = None,
+    hierarchy: bool = False,
+) -> TableView:
+    """Format ``rows`` (item, css class, level) through ``specs``, dropping blank columns."""
+    materialised = list(rows)
+    kept: list[Spec] = []
+    omitted: list[str] = []
+    for spec in specs:
+        if spec.always or any(spec.get(item) is not None for item, _, _ in materialised):
+            kept.append(spec)
+        else:
+            omitted.append(spec.label)
+    out = [
+        Row([_cell(spec.get(item)) for spec in kept], css, level)
+        for item, css, level in materialised
+    ]
+    columns = [Column(spec.label, spec.money) for spec in kept]
+    return TableView(id, title, columns, out, unit, note, not materialised, omitted, hierarchy)
+
+
+def _attr(name: str) -> Callable[[Any], Any]:
+    return lambda item: getattr(item, name, None)
+
+
+def _code_level(code: str | None, levels: dict[int, int]) -> int | None:
+    return levels.get(len(code)) if code else None
+
+
+FUNC_LEVELS = {3: 1, 5: 2, 7: 3}
+ECON_LEVELS = {3: 1, 5: 2}
+
+FUNCTION_SPECS = (
+    Spec("科目编码", _attr("code"), money=False, always=True),
+    Spec("科目名称", _attr("name"), money=False, always=True),
+    Spec("合计", _attr("total"), always=True),
+    Spec("基本支出", _attr("basic")),
+    Spec("项目支出", _attr("project")),
+    Spec("经营支出", _attr("business_operation")),
+    Spec("上缴上级支出", _attr("remit_to_superior")),
+    Spec("对附属单位补助支出", _attr("subsidy_to_subsidiaries")),
+)
+
+INCOME_SPECS = (
+    Spec("科目编码", _attr("code"), money=False, always=True),
+    Spec("科目名称", _attr("name"), money=False, always=True),
+    Spec("合计", _attr("total"), always=True),
+    Spec("本年收入小计", _attr("current_year")),
+    Spec("财政拨款收入", _attr("fiscal_appropriation")),
+    Spec("财政专户收入", _attr("special_account")),
+    Spec("事业收入", _attr("business")),
+    Spec("经营收入", _attr("business_operation")),
+    Spec("上级补助收入", _attr("superior_subsidy")),
+    Spec("附属单位上缴收入", _attr("subsidiary_remittance")),
+    Spec("其他收入", _attr("other")),
+    Spec("上年结转", _attr("carryover")),
+)
+
+ECONOMIC_SPECS = (
+    Spec("科目编码", _attr("code"), money=False, always=True),
+    Spec("科目名称", _attr("name"), money=False, always=True),
+    Spec("合计", _attr("total"), always=True),
+    Spec("人员经费", _attr("personnel")),
+    Spec("公用经费", _attr("public")),
+)
+
+SUMMARY_SPECS = (
+    Spec("项目", _attr("name"), money=False, always=True),
+    Spec("金额", _attr("amount"), always=True),
+    Spec("一般公共预算", _attr("general_public_budget")),
+    Spec("政府性基金预算", _attr("government_fund")),
+    Spec("国有资本经营预算", _attr("soe_capital")),
+)
+
+
+@dataclass
+class _Total:
+    """A printed total row: the label column reads 合计, the rest from the printed row."""
+
+    source: Any
+    name: str = "合计"
+    code: str = ""
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.source, item, None)
+
+
+def _coded_rows(section: Any, levels: dict[int, int]) -> list[tuple[Any, str, int | None]]:
+    rows: list[tuple[Any, str, int | None]] = []
+    if section.reported_total is not None:
+        rows.append((_Total(section.reported_total), "gk-total", None))
+    for line in section.lines:
+        level = _code_level(line.code, levels)
+        rows.append((line, f"gk-l{level}" if level else "", level))
+    return rows
+
+
+def function_table(budget: Budget, name: str, section: FunctionTable, title: str) -> TableView:
+    return build_table(
+        f"t-{name}", section.title or title, FUNCTION_SPECS, _coded_rows(section, FUNC_LEVELS),
+        unit=section_unit(budget, section), note=section.note, hierarchy=True,
+    )  # fmt: skip
+
+
+def income_table(budget: Budget, section: IncomeByFunction, title: str) -> TableView:
+    return build_table(
+        "t-income_by_function", section.title or title, INCOME_SPECS, _coded_rows(section, FUNC_LEVELS),
+        unit=section_unit(budget, section), note=section.note, hierarchy=True,
+    )  # fmt: skip
+
+
+def economic_table(budget: Budget, section: EconomicTable, title: str) -> TableView:
+    return build_table(
+        "t-gpb_basic_by_economic", section.title or title, ECONOMIC_SPECS, _coded_rows(section, ECON_LEVELS),
+        unit=section_unit(budget, section), note=section.note, hierarchy=True,
+    )  # fmt: skip
+
+
+def _named(amount: SummaryAmount | None, name: str) -> list[tuple[Any, str, int | None]]:
+    if amount is None:
+        return []
+    return [(_Total(amount, name=name), "gk-total", None)]
+
+
+def summary_tables(
+    budget: Budget, name: str, section: IncomeExpenditureSummary, title: str
+) -> list[TableView]:
+    """收支总表: the income side and the expenditure side, each with its totals."""
+    unit = section_unit(budget, section)
+    out = []
+    for side_name, side, labels in (
+        ("income", section.income, ("本年收入合计", "上年结转结余", "收入总计")),
+        ("expenditure", section.expenditure, ("本年支出合计", "年终结转结余", "支出总计")),
+    ):
+        rows: list[tuple[Any, str, int | None]] = [(line, "", None) for line in side.lines]
+        rows += _named(side.current_year_total, labels[0])
+        rows += _named(side.carryover, labels[1])
+        rows += [(line, "gk-l2", 2) for line in side.carryover_lines]
+        rows += _named(side.grand_total, labels[2])
+        side_title = f"{section.title or title}（{'收入' if side_name == 'income' else '支出'}）"
+        out.append(
+            build_table(
+                f"t-{name}-{side_name}", side_title, SUMMARY_SPECS, rows, unit=unit, note=None
+            )
+        )
+    if section.note:
+        out[-1].note = section.note
+    return out
+
+
+THREE_PUBLIC_LEVELS = {
+    "abroad_teaching_research": 2,
+    "abroad_other": 2,
+    "vehicle_purchase": 2,
+    "vehicle_operation": 2,
+}
+THREE_PUBLIC_NAMES = {
+    "total": "合计",
+    "subtotal": "“三公”经费小计",
+    "abroad": "因公出国（境）费",
+    "abroad_teaching_research": "其中：教学科研人员因公出国（境）费",
+    "abroad_other": "其他因公出国（境）费",
+    "vehicle": "公务用车购置及运行维护费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行维护费",
+    "reception": "公务接待费",
+}
+
+THREE_PUBLIC_SPECS = (
+    Spec(
+        "项目",
+        lambda row: row.name or THREE_PUBLIC_NAMES.get(row.item, row.item),
+        money=False,
+        always=True,
+    ),
+    Spec("合计", _attr("amount"), always=True),
+    Spec("一般公共预算", _attr("general_public_budget")),
+    Spec("政府性基金预算", _attr("government_fund")),
+    Spec("国有资本经营预算", _attr("soe_capital")),
+)
+
+
+def three_public_table(budget: Budget, section: ThreePublic, title: str) -> TableView | None:
+    if not section.rows:
+        return None
+    rows = []
+    for row in section.rows:
+        level = THREE_PUBLIC_LEVELS.get(row.item)
+        css = "gk-total" if row.item in ("total", "subtotal") else (f"gk-l{level}" if level else "")
+        rows.append((row, css, level))
+    return build_table(
+        "t-three_public", section.title or title, THREE_PUBLIC_SPECS, rows,
+        unit=section_unit(budget, section), note=section.note,
+    )  # fmt: skip
+
+
+def narrative_table(
+    budget: Budget,
+    id: str,
+    title: str,
+    figures: Sequence[NarrativeFigure],
+    section: Section | None = None,
+) -> TableView | None:
+    """Figures stated only in the text: label, amount with unit, and the quoted sentence."""
+    if not figures:
+        return None
+    default_unit = section_unit(budget, section)
+    specs = (
+        Spec("说法", lambda fig: fig.label or fig.item, money=False, always=True),
+        Spec(
+            "金额",
+            lambda fig: money(fig.amount, fig.unit or default_unit),
+            money=False,
+            always=True,
+        ),
+        Spec("原文", _attr("quote"), money=False),
+    )
+    return build_table(id, title, specs, [(fig, "", None) for fig in figures], unit=None)

@@ -1,0 +1,525 @@
+"""Site search: the Pagefind index (gongkai.search) and the header search box.
+
+Unit tests run Pagefind on tests/fixtures/search_site/ (hand-written pages shaped
+like department-year pages). The browser tests build tests/fixtures/search_mkdocs/
+with MkDocs + Material and the theme override, serve it under the sub-path
+/gongkai/ and type Chinese queries into the header search box in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gongkai.search import (
+    SearchIndexError,
+    header_override_from,
+    index_site,
+    register_theme_dir,
+    theme_dir,
+)
+from gongkai.search.indexer import patch_query_segmentation
+from gongkai.search.theme import material_header_path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+STATIC_SITE = FIXTURES / "search_site"
+MKDOCS_SITE = FIXTURES / "search_mkdocs"
+CHROMIUM = Path("/usr/bin/chromium")
+PREFIX = "/gongkai/"
+FIRST_RESULT_BUDGET = 300 * 1024
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _copy_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(STATIC_SITE, site)
+    return site
+
+
+def _fragments(bundle: Path) -> dict[str, dict[str, Any]]:
+    """Pagefind's page fragments (gzip, ``pagefind_dcd`` + JSON), by page URL."""
+    pages = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(path.read_bytes()).decode("utf-8")
+        data = json.loads(raw.removeprefix("pagefind_dcd"))
+        pages[data["url"]] = data
+    return pages
+
+
+def _words(content: str) -> list[str]:
+    """Pagefind separates the words it segmented with U+200B."""
+    return [w.strip(".,。，；：（）·") for w in content.replace("\u200b", " ").split()]
+
+
+def _build_mkdocs(out: Path, site_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GK_SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(MKDOCS_SITE / "mkdocs.yml"),
+            "-d",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+# ------------------------------------------------------------------------ index_site
+
+
+def test_index_site_indexes_only_marked_pages(tmp_path: Path) -> None:
+    site = _copy_site(tmp_path)
+    stats = index_site(site)
+
+    assert stats.pages == 4  # three department-years and one department; not / and 404
+    assert stats.languages == {"zh": 4}
+    assert stats.filters == 3
+    assert stats.bundle_dir == site / "pagefind"
+    for name in (
+        "pagefind.js",
+        "pagefind-worker.js",
+        "pagefind-entry.json",
+        "wasm.unknown.pagefind",
+    ):
+        assert (stats.bundle_dir / name).is_file(), name
+    assert not (
+        stats.bundle_dir / "pagefind-ui.js"
+    ).exists()  # pruned: the header box does not use it
+    assert stats.files == sum(1 for p in stats.bundle_dir.rglob("*") if p.is_file())
+    assert stats.bytes == sum(p.stat().st_size for p in stats.bundle_dir.rglob("*") if p.is_file())
+    assert 0 < stats.core_bytes < FIRST_RESULT_BUDGET
+    assert stats.index_chunks >= 1 and stats.mean_fragment_bytes > 0
+    assert stats.version.startswith("1.")
+    assert stats.body_marked
+    assert "indexed 4 pages" in stats.summary()
+
+    pages = _fragments(stats.bundle_dir)
+    assert sorted(pages) == [
+        "/budgets/130532-101-2023-budget/",
+        "/budgets/130532-105-2023-budget/",
+        "/budgets/350102-301-2022-final/",
+        "/departments/130532-101/",
+    ]
+
+
+def test_index_site_records_titles_filters_anchors_and_segmented_words(tmp_path: Path) -> None:
+    stats = index_site(_copy_site(tmp_path))
+    page = _fragments(stats.bundle_dir)["/budgets/130532-101-2023-budget/"]
+
+    assert page["meta"]["title"] == "中共平乡县委组织部 2023年部门预算"
+    assert page["filters"] == {"province": ["河北省"], "year": ["2023"], "stage": ["预算"]}
+    anchors = {a["id"]: a.get("text") for a in page["anchors"] if a["element"] == "h3"}
+    assert anchors["project-3"] == "驻村工作队工作经费"
+    words = _words(page["content"])
+    # Chinese is segmented into words at index time (and the query likewise in the
+    # browser): 驻村工作队工作经费 → 驻 村 工作 队 工作 经费, 选调生 → 选调 生.
+    assert "驻村工作队工作经费" not in words
+    assert {"驻", "村", "工作", "队", "经费", "选调", "生"} <= set(words)
+    assert "平乡" in words and "2023" in words  # region and year, for 平乡 2023
+    assert "规范" in words  # the canonical name line is indexed
+    # data-pagefind-ignore keeps the expenditure table out of the index.
+    assert "养老保险" not in page["content"].replace("\u200b", "")
+
+    old_cadres = _fragments(stats.bundle_dir)["/budgets/130532-105-2023-budget/"]
+    assert "老干部" in _words(old_cadres["content"])
+
+
+def test_query_segmentation_is_left_to_pagefinds_own_matching(tmp_path: Path) -> None:
+    stats = index_site(_copy_site(tmp_path))
+    assert stats.query_segmentation_patched
+    for name in ("pagefind.js", "pagefind-worker.js"):
+        text = (stats.bundle_dir / name).read_text(encoding="utf-8")
+        assert '["zh","ja","th"]' not in text and '["ja","th"]' in text
+    assert patch_query_segmentation(stats.bundle_dir)  # idempotent
+
+    (stats.bundle_dir / "pagefind-worker.js").write_text("// a future Pagefind\n")
+    assert not patch_query_segmentation(stats.bundle_dir)
+
+
+def test_index_site_replaces_a_stale_bundle(tmp_path: Path) -> None:
+    site = _copy_site(tmp_path)
+    index_site(site)
+    stale = site / "pagefind" / "index" / "zh_stale.pf_index"
+    stale.write_bytes(b"old")
+    index_site(site)
+    assert not stale.exists()
+
+
+def test_index_site_custom_output_subdir(tmp_path: Path) -> None:
+    site = _copy_site(tmp_path)
+    stats = index_site(site, output_subdir="assets/search")
+    assert stats.bundle_dir == site / "assets" / "search"
+    assert (stats.bundle_dir / "pagefind.js").is_file()
+    assert not (site / "pagefind").exists()
+
+
+@pytest.mark.parametrize("subdir", ["", ".", "../outside", "/abs/pagefind"])
+def test_index_site_rejects_output_outside_the_site(tmp_path: Path, subdir: str) -> None:
+    with pytest.raises(SearchIndexError, match="output_subdir"):
+        index_site(_copy_site(tmp_path), output_subdir=subdir)
+
+
+def test_index_site_without_body_attribute_indexes_everything(tmp_path: Path) -> None:
+    site = tmp_path / "plain"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text('<html lang="zh"><body><p>驻村</p></body></html>')
+    stats = index_site(site)
+    assert stats.pages == 1 and not stats.body_marked
+
+
+def test_index_site_missing_site_dir(tmp_path: Path) -> None:
+    with pytest.raises(SearchIndexError, match="does not exist"):
+        index_site(tmp_path / "nope")
+
+
+def test_index_site_reports_a_failing_pagefind(tmp_path: Path) -> None:
+    fake = tmp_path / "pagefind_extended"
+    fake.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(SearchIndexError, match=r"(?s)exit 3.*something broke"):
+        index_site(_copy_site(tmp_path), executable=fake)
+
+
+def test_plain_pagefind_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gongkai.search import find_pagefind
+
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/usr/bin/pagefind")
+    with pytest.raises(SearchIndexError, match="extended"):
+        find_pagefind()
+
+
+# ------------------------------------------------------------------ theme override
+
+
+def test_header_override_matches_installed_material() -> None:
+    """The shipped header is Material's with only the search block replaced.
+
+    On failure after a Material upgrade: python -m gongkai.search refresh-header,
+    then review the diff.
+    """
+    material = material_header_path().read_text(encoding="utf-8")
+    shipped = (theme_dir() / "partials" / "header.html").read_text(encoding="utf-8")
+    assert shipped == header_override_from(material)
+    assert '{% include "partials/gongkai-search.html" %}' in shipped
+    assert "partials/search.html" not in shipped
+    # Everything else is Material's, line for line.
+    kept = [line for line in material.splitlines() if line.strip()]
+    assert sum(line in shipped.splitlines() for line in kept) >= len(kept) - 14
+
+
+def test_header_override_refuses_an_unknown_header() -> None:
+    with pytest.raises(SearchIndexError, match="search block"):
+        header_override_from("<header>no search here</header>")
+
+
+def test_register_theme_dir_goes_before_material() -> None:
+    dirs = [
+        "/site/overrides",
+        "/venv/site-packages/material/templates",
+        "/venv/site-packages/mkdocs/templates",
+    ]
+    register_theme_dir(dirs)
+    assert dirs[1] == str(theme_dir())
+    assert dirs[0] == "/site/overrides"  # a site's custom_dir still wins
+    register_theme_dir(dirs)
+    assert dirs.count(str(theme_dir())) == 1
+
+
+def test_register_theme_dir_needs_material() -> None:
+    with pytest.raises(SearchIndexError, match="Material"):
+        register_theme_dir(["/venv/site-packages/mkdocs/themes/mkdocs"])
+
+
+@pytest.mark.slow
+def test_mkdocs_build_with_the_override(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = _build_mkdocs(out, "https://example.org/gongkai/")
+    assert result.returncode == 0, result.stderr
+    assert "search: indexed 5 pages" in result.stderr
+
+    html = (out / "budgets" / "130532-101-2023-budget" / "index.html").read_text(encoding="utf-8")
+    assert html.count("data-gk-search") == 1  # one search box
+    assert 'data-md-component="search"' not in html  # and not Material's
+    assert 'src="../../assets/gongkai-search/search.js"' in html
+    assert 'id="project-11"' in html and "data-pagefind-body" in html
+    assert (out / "assets" / "gongkai-search" / "search.css").is_file()
+    assert not (out / "search" / "search_index.json").exists()
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-body" not in home
+    assert "/departments/130532-101/" in _fragments(out / "pagefind")
+
+
+# ------------------------------------------------------------------------- browser
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The MkDocs fixture built for, and served on, http://127.0.0.1:<port>/gongkai/."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium: apt-get install chromium fonts-noto-cjk")
+    pytest.importorskip("playwright.sync_api")
+    www = tmp_path_factory.mktemp("www")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
+    )
+    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    site = www / PREFIX.strip("/")
+    result = _build_mkdocs(
+        site, base
+    )  # the port in site_url: Material's instant navigation needs it
+    assert result.returncode == 0, result.stderr
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base, site
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(served_site: tuple[str, Path]) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class _Page:
+    """A browser page with its console errors and requests recorded."""
+
+    def __init__(self, browser: Any, base: str, site: Path, width: int = 1280) -> None:
+        self.base = base
+        self.site = site
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[Any] = []  # playwright Request objects, in order
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+
+    def open(self, path: str = "") -> None:
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+
+    def search(self, query: str) -> list[dict[str, Any]]:
+        """Type a query into the header box; return the rendered results."""
+        box = self.page.locator(".gk-search__input")
+        box.click()
+        box.fill("")
+        self.page.keyboard.type(query, delay=20)
+        self.page.wait_for_function(
+            "q => { const root = document.querySelector('[data-gk-search]');"
+            " return root.getAttribute('data-gk-state') === 'done'"
+            " && root.querySelector('.gk-search__input').value === q; }",
+            arg=query,
+        )
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll('.md-search-result__item')]
+                .filter(li => li.querySelector('.md-search-result__link'))
+                .map(li => ({
+                  title: li.querySelector('h1').textContent,
+                  href: li.querySelector('.md-search-result__link').getAttribute('href'),
+                  projects: [...li.querySelectorAll('.md-search-result__link')].slice(1)
+                    .map(a => ({href: a.getAttribute('href'), title: a.querySelector('h2').textContent})),
+                }))"""
+        )
+
+    def served_bytes(self, url: str) -> int:
+        path = url.split("?")[0].removeprefix(self.base)
+        file = self.site / path
+        if path.endswith("/") or not path:
+            file = file / "index.html"
+        return file.stat().st_size if file.is_file() else 0
+
+
+@pytest.fixture
+def web(browser: Any, served_site: tuple[str, Path]) -> Iterator[_Page]:
+    base, site = served_site
+    page = _Page(browser, base, site)
+    yield page
+    origin = base.removesuffix(PREFIX)
+    foreign = [r.url for r in page.requests if not r.url.startswith(origin)]
+    page.context.close()
+    assert page.errors == []
+    assert foreign == []  # offline: no CDN, no fonts, nothing outside the site
+    assert not any("search_index.json" in r.url for r in page.requests)
+
+
+def _hrefs(results: list[dict[str, Any]]) -> list[str]:
+    return [r["href"] for r in results] + [p["href"] for r in results for p in r["projects"]]
+
+
+@pytest.mark.browser
+def test_zhucun_finds_the_project_deep_in_the_page(web: _Page) -> None:
+    web.open()
+    results = web.search("驻村")
+    hrefs = _hrefs(results)
+    # Project 11 of 12, after a 60-row expenditure table.
+    assert f"{PREFIX}budgets/130532-101-2023-budget/#project-11" in hrefs
+    assert f"{PREFIX}budgets/130532-101-2022-final/#project-1" in hrefs
+    assert f"{PREFIX}" not in [r["href"] for r in results]  # the home page is not indexed
+    titles = {r["title"] for r in results}
+    assert titles == {"中共平乡县委组织部 2023年部门预算", "中共平乡县委组织部 2022年部门决算"}
+    assert all(p["title"] == "驻村工作队工作经费" for r in results for p in r["projects"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("query", "page", "project"),
+    [
+        ("老干部", "budgets/130532-105-2023-budget/", "老干部医药体检费"),
+        ("选调生", "budgets/130532-101-2023-budget/", "年轻干部培养经费"),  # an indicator name
+    ],
+)
+def test_word_finds_its_project(web: _Page, query: str, page: str, project: str) -> None:
+    web.open("budgets/350102-301-2023-budget/")
+    results = web.search(query)
+    assert results and results[0]["href"] == PREFIX + page
+    assert [p["title"] for p in results[0]["projects"]] == [project]
+    assert results[0]["projects"][0]["href"].startswith(PREFIX + page + "#project-")
+
+
+@pytest.mark.browser
+def test_mixed_query_region_and_year(web: _Page) -> None:
+    web.open()
+    results = web.search("平乡 2023")
+    titles = [r["title"] for r in results]
+    assert "中共平乡县委组织部 2023年部门预算" in titles
+    assert "中共平乡县委老干部局 2023年部门预算" in titles
+    assert "中共平乡县委组织部 2022年部门决算" not in titles
+    assert not any("福州" in t for t in titles)
+    assert "2023" in titles[0] and "平乡" in titles[0]
+
+    # Every page that has 平乡, not only those that also have a word starting
+    # with 乡 (乡村): the browser's Intl.Segmenter splits 平乡 into 平|乡 while the
+    # index has 平乡 (Pagefind/pagefind#1237); see patch_query_segmentation.
+    assert len(web.search("平乡")) == 4  # three department-years and the department
+
+
+@pytest.mark.browser
+def test_filters_narrow_the_results(web: _Page) -> None:
+    web.open()
+    assert len(web.search("驻村")) == 2
+    web.page.wait_for_selector(".gk-search__filters:not([hidden])")
+    web.page.select_option("select[data-gk-filter=year]", "2022")
+    web.page.wait_for_function(
+        "() => document.querySelector('[data-gk-search]').getAttribute('data-gk-state') === 'done'"
+        " && document.querySelectorAll('.md-search-result__item').length === 1"
+    )
+    assert "2022年部门决算" in web.page.inner_text(".md-search-result__item h1")
+    options = web.page.eval_on_selector_all(
+        "select[data-gk-filter=province] option", "os => os.map(o => o.value)"
+    )
+    assert options == ["", "河北省", "福建省"]
+
+
+@pytest.mark.browser
+def test_result_link_uses_instant_navigation_and_lands_on_the_anchor(web: _Page) -> None:
+    web.open()
+    web.page.evaluate("window.__before = 'same document'")
+    web.search("驻村")
+    web.page.click(
+        f"a.md-search-result__link[href='{PREFIX}budgets/130532-101-2023-budget/#project-11']"
+    )
+    web.page.wait_for_url("**/budgets/130532-101-2023-budget/#project-11")
+    web.page.wait_for_function("() => !document.getElementById('__search').checked")
+    assert web.page.evaluate("window.__before") == "same document"  # no full reload
+    top = web.page.evaluate("document.getElementById('project-11').getBoundingClientRect().top")
+    assert 0 <= top < 900
+
+    # The header survived the navigation: search again, pick with the keyboard.
+    web.search("老干部")
+    web.page.keyboard.press("ArrowDown")
+    web.page.keyboard.press("ArrowDown")
+    focused = web.page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == f"{PREFIX}budgets/130532-105-2023-budget/#project-2"
+    web.page.keyboard.press("Enter")
+    web.page.wait_for_url("**/budgets/130532-105-2023-budget/#project-2")
+    web.page.wait_for_function("() => !document.getElementById('__search').checked")
+    assert web.page.evaluate("window.__before") == "same document"
+    web.page.evaluate("document.activeElement && document.activeElement.blur()")
+
+    web.page.keyboard.press("/")
+    assert web.page.evaluate("document.activeElement.classList.contains('gk-search__input')")
+    web.page.keyboard.press("Escape")
+    assert not web.page.evaluate("document.getElementById('__search').checked")
+
+
+@pytest.mark.browser
+def test_mobile_header_button_opens_the_search(browser: Any, served_site: tuple[str, Path]) -> None:
+    base, site = served_site
+    web = _Page(browser, base, site, width=400)
+    try:
+        web.open("departments/130532-101/")
+        closed = "document.querySelector('.md-search__inner').getBoundingClientRect().width"
+        assert web.page.evaluate(closed) == 0  # folded away behind the magnifier
+        web.page.click("label.md-header__button[for=__search]")
+        web.page.wait_for_function(
+            "() => document.activeElement.classList.contains('gk-search__input')"
+        )
+        assert web.search("驻村")
+        assert web.errors == []
+    finally:
+        web.context.close()
+
+
+@pytest.mark.browser
+def test_bytes_before_the_first_result(web: _Page, record_property: Any) -> None:
+    web.open("budgets/130532-101-2023-budget/")
+    page_loaded = len(web.requests)
+    web.search("驻村")
+    shown_at = web.page.evaluate(
+        "performance.timeOrigin + performance.getEntriesByName('gongkai-search:results')[0].startTime"
+    )
+    before = [r.url for r in web.requests[page_loaded:] if r.timing["startTime"] <= shown_at]
+    fetched = {url: web.served_bytes(url) for url in before}
+    total = sum(fetched.values())
+    record_property("bytes_before_first_result", total)
+    print(f"\nbytes before the first result: {total} in {len(fetched)} requests")
+    for url, size in fetched.items():
+        print(f"  {size:>8}  {url.removeprefix(web.base)}")
+    assert all(f"{PREFIX}pagefind/" in url for url in fetched)
+    assert any(url.endswith("/pagefind.js") for url in fetched)
+    assert any("/fragment/" in url for url in fetched)
+    assert not any("/filter/" in url for url in fetched)  # filters load after the results
+    assert total < FIRST_RESULT_BUDGET
