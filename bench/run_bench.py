@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import shutil
 import signal
 import socket
@@ -77,7 +78,13 @@ class Run:
         found = self.steps.get(step)
         if found is None:
             return None
-        return found.seconds if key == "seconds" else found.peak_rss_mb if key == "rss" else found.metrics.get(key)
+        return (
+            found.seconds
+            if key == "seconds"
+            else found.peak_rss_mb
+            if key == "rss"
+            else found.metrics.get(key)
+        )
 
 
 # --------------------------------------------------------------------------- #
@@ -85,15 +92,34 @@ class Run:
 # --------------------------------------------------------------------------- #
 
 
+#: Address-space limit of every child in bytes (``--memory-limit-gb``); 0 = none.
+MEMORY_LIMIT = 0
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child before exec
+    """Cap the child's address space so that a runaway step fails instead of starving the machine."""
+    if MEMORY_LIMIT:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
 def environment() -> dict[str, str]:
     """The children's environment: quiet MkDocs banner, the repository's package first."""
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "plugins"), env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO / "plugins"), env.get("PYTHONPATH", "")])
+    )
     return env
 
 
-def run_command(step: Step, argv: Sequence[str], cwd: Path, log: Path, timeout: float, ok_codes: Sequence[int] = (0,)) -> Step:
+def run_command(
+    step: Step,
+    argv: Sequence[str],
+    cwd: Path,
+    log: Path,
+    timeout: float,
+    ok_codes: Sequence[int] = (0,),
+) -> Step:
     """Run ``argv``, recording wall time, the child's peak RSS and its exit code.
 
     ``os.wait4`` reports the resource usage of exactly this child (and the
@@ -103,7 +129,14 @@ def run_command(step: Step, argv: Sequence[str], cwd: Path, log: Path, timeout: 
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(list(argv), cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, env=environment())
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=environment(),
+            preexec_fn=_limit_memory,
+        )
         status, usage = _wait(proc, timeout)
         step.seconds = round(time.perf_counter() - started, 3)
     if status is None:
@@ -199,7 +232,11 @@ def pagefind_metrics(bundle: Path) -> dict[str, Any]:
     total, files = tree_size(bundle)
     chunks = [p.stat().st_size for p in bundle.glob("index/*")]
     fragments = [p.stat().st_size for p in bundle.glob("fragment/*")]
-    first = sum(p.stat().st_size for name in ("pagefind.js", "pagefind-entry.json") if (p := bundle / name).is_file())
+    first = sum(
+        p.stat().st_size
+        for name in ("pagefind.js", "pagefind-entry.json")
+        if (p := bundle / name).is_file()
+    )
     wasm = sorted(bundle.glob("wasm.*.pagefind"), key=lambda p: p.stat().st_size)
     meta = sorted(bundle.glob("*.pf_meta"), key=lambda p: p.stat().st_size)
     first += wasm[-1].stat().st_size if wasm else 0
@@ -250,7 +287,14 @@ def step_synth(ctx: Context, step: Step) -> Step:
 
 def step_validate(ctx: Context, step: Step) -> Step:
     # 0: every record passes; 1: some record has structural problems (a result, not a failure of the step).
-    run_command(step, gongkai("validate", "content", "--quiet"), ctx.site_dir, ctx.log("validate"), ctx.timeout, (0, 1))
+    run_command(
+        step,
+        gongkai("validate", "content", "--quiet"),
+        ctx.site_dir,
+        ctx.log("validate"),
+        ctx.timeout,
+        (0, 1),
+    )
     if step.ok:
         step.metrics["records_per_s"] = round(ctx.n / step.seconds, 1) if step.seconds else None
         step.metrics["all_valid"] = step.exit_code == 0
@@ -260,12 +304,20 @@ def step_validate(ctx: Context, step: Step) -> Step:
 def step_export(ctx: Context, step: Step) -> Step:
     out = ctx.site_dir / "export"
     shutil.rmtree(out, ignore_errors=True)
-    run_command(step, gongkai("export", "content", "--out", str(out)), ctx.site_dir, ctx.log("export"), ctx.timeout)
+    run_command(
+        step,
+        gongkai("export", "content", "--out", str(out)),
+        ctx.site_dir,
+        ctx.log("export"),
+        ctx.timeout,
+    )
     if step.ok:
         size, files = tree_size(out)
         step.metrics.update(export_mb=round(size / MB, 1), export_files=files)
         step.metrics["files"] = {
-            str(p.relative_to(out)): round(p.stat().st_size / MB, 2) for p in sorted(out.rglob("*")) if p.is_file()
+            str(p.relative_to(out)): round(p.stat().st_size / MB, 2)
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
         }
     return step
 
@@ -273,7 +325,13 @@ def step_export(ctx: Context, step: Step) -> Step:
 def step_build(ctx: Context, step: Step) -> Step:
     site = ctx.site_dir / "site"
     shutil.rmtree(site, ignore_errors=True)
-    run_command(step, mkdocs("build", "-f", "mkdocs.yml", "-d", "site"), ctx.site_dir, ctx.log("build"), ctx.timeout)
+    run_command(
+        step,
+        mkdocs("build", "-f", "mkdocs.yml", "-d", "site"),
+        ctx.site_dir,
+        ctx.log("build"),
+        ctx.timeout,
+    )
     if site.is_dir():
         step.metrics.update(site_metrics(site))
     return step
@@ -288,7 +346,14 @@ def step_serve(ctx: Context, step: Step) -> Step:
     argv = mkdocs("serve", "-f", "mkdocs.yml", "--dev-addr", f"127.0.0.1:{port}")
     log = ctx.log("serve")
     with log.open("wb") as sink:
-        proc = subprocess.Popen(argv, cwd=ctx.site_dir, stdout=sink, stderr=subprocess.STDOUT, env=environment())
+        proc = subprocess.Popen(
+            argv,
+            cwd=ctx.site_dir,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=environment(),
+            preexec_fn=_limit_memory,
+        )
         try:
             started = time.perf_counter()
             if not _poll(root, lambda body: True, ctx.timeout, proc):
@@ -326,13 +391,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _poll(url: str, accept: Callable[[str], bool], timeout: float, proc: subprocess.Popen[bytes]) -> bool:
+def _poll(
+    url: str, accept: Callable[[str], bool], timeout: float, proc: subprocess.Popen[bytes]
+) -> bool:
     """GET ``url`` every 0.2 s until ``accept(body)``, the timeout, or the server's exit."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=10) as response:
-                if response.status == 200 and accept(response.read().decode("utf-8", errors="replace")):
+                if response.status == 200 and accept(
+                    response.read().decode("utf-8", errors="replace")
+                ):
                     return True
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
@@ -365,7 +434,13 @@ def step_floor(ctx: Context, step: Step) -> Step:
     floor = ctx.work / f"floor-{ctx.n}"
     shutil.rmtree(floor, ignore_errors=True)
     generate = Step("floor-generate")
-    run_command(generate, [sys.executable, str(script), str(ctx.n), str(floor), "zh"], REPO, ctx.log("floor-generate"), ctx.timeout)
+    run_command(
+        generate,
+        [sys.executable, str(script), str(ctx.n), str(floor), "zh"],
+        REPO,
+        ctx.log("floor-generate"),
+        ctx.timeout,
+    )
     if not generate.ok:
         step.error = f"floor generation failed: {generate.error}"
         return step
@@ -374,7 +449,13 @@ def step_floor(ctx: Context, step: Step) -> Step:
         with (floor / "mkdocs.yml").open("a", encoding="utf-8") as config:
             config.write("nav:\n  - index.md\n")
     step.metrics["nav"] = ctx.floor_nav
-    run_command(step, mkdocs("build", "-f", "mkdocs.yml", "-d", "site"), floor, ctx.log("floor-build"), ctx.timeout)
+    run_command(
+        step,
+        mkdocs("build", "-f", "mkdocs.yml", "-d", "site"),
+        floor,
+        ctx.log("floor-build"),
+        ctx.timeout,
+    )
     if (floor / "site").is_dir():
         size, files = tree_size(floor / "site")
         step.metrics.update(site_mb=round(size / MB, 1), site_files=files)
@@ -462,7 +543,9 @@ def markdown(runs: Sequence[Run], header: str) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        first = run.metric("build", "first_result_kb_pagefind") or run.metric("build", "first_result_kb_builtin")
+        first = run.metric("build", "first_result_kb_pagefind") or run.metric(
+            "build", "first_result_kb_builtin"
+        )
         index = run.metric("build", "pagefind_mb") or run.metric("build", "search_index_mb")
         build, floor = run.steps.get("build"), run.steps.get("floor")
         ratio = (
@@ -504,22 +587,44 @@ def machine() -> str:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000], help="numbers of records (default 1000)")
-    parser.add_argument("--out", type=Path, default=REPO / "bench-out", help="output directory (default bench-out/)")
-    parser.add_argument("--steps", nargs="+", choices=STEPS, default=list(STEPS), help="steps to run (default all)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
-    parser.add_argument("--findings-rate", type=float, default=0.03, help="share of records with an injected error")
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per step (default 3600)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000], help="numbers of records (default 1000)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=REPO / "bench-out", help="output directory (default bench-out/)"
+    )
+    parser.add_argument(
+        "--steps", nargs="+", choices=STEPS, default=list(STEPS), help="steps to run (default all)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the synthetic data (default 1)"
+    )
+    parser.add_argument(
+        "--findings-rate", type=float, default=0.03, help="share of records with an injected error"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds allowed per step (default 3600)"
+    )
     parser.add_argument("--floor-nav", choices=("index", "all"), default="index",
                         help="floor site nav: only the index page (as gongkai does) or every page (default index)")  # fmt: skip
-    parser.add_argument("--profile", action="store_true", help="also profile validation in-process (cProfile)")
-    parser.add_argument("--profile-max", type=int, default=1000, help="largest N to profile (default 1000)")
+    parser.add_argument("--memory-limit-gb", type=float, default=0,
+                        help="address-space limit of each step's process (default: none)")  # fmt: skip
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile validation in-process (cProfile)"
+    )
+    parser.add_argument(
+        "--profile-max", type=int, default=1000, help="largest N to profile (default 1000)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    global MEMORY_LIMIT
+    MEMORY_LIMIT = int(args.memory_limit_gb * 1024**3)
     out: Path = args.out.resolve()
     work, logs = out / "work", out / "logs"
     for folder in (work, logs):
@@ -540,7 +645,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             run.steps["profile"] = guarded(profile, partial(_profile_step, ctx, out))
             _report_step(run.steps["profile"])
         _write_json(out, runs, args)
-    table = markdown(runs, f"## {time.strftime('%Y-%m-%d %H:%M:%S')} — seed {args.seed}, steps {' '.join(args.steps)}\n\n{machine()}")
+    table = markdown(
+        runs,
+        f"## {time.strftime('%Y-%m-%d %H:%M:%S')} — seed {args.seed}, steps {' '.join(args.steps)}\n\n{machine()}",
+    )
     with (out / "results.md").open("a", encoding="utf-8") as sink:
         sink.write(table + "\n")
     print(table)
@@ -554,7 +662,9 @@ def _profile_step(ctx: Context, out: Path, step: Step) -> Step:
 
 
 def _report_step(step: Step) -> None:
-    state = "ok" if step.ok else f"FAILED ({(step.error or '').splitlines()[-1] if step.error else ''})"
+    state = (
+        "ok" if step.ok else f"FAILED ({(step.error or '').splitlines()[-1] if step.error else ''})"
+    )
     print(f"[bench]   {step.name}: {state} {step.seconds} s, RSS {step.peak_rss_mb} MB {step.metrics if step.name != 'export' else ''}",
           file=sys.stderr, flush=True)  # fmt: skip
 
@@ -565,9 +675,13 @@ def _write_json(out: Path, runs: Sequence[Run], args: argparse.Namespace) -> Non
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": machine(),
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "runs": [{"n": run.n, "steps": {k: asdict(v) for k, v in run.steps.items()}} for run in runs],
+        "runs": [
+            {"n": run.n, "steps": {k: asdict(v) for k, v in run.steps.items()}} for run in runs
+        ],
     }
-    (out / "results.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(
+        json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

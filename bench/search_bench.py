@@ -257,6 +257,8 @@ def bench_size(count: int, out: Path, reuse: bool, times: int = 1) -> dict[str, 
             queries_measured = measure_queries(base, site, page, queries)
         result["variants"][name] = {
             "index_seconds": round(stats.seconds, 1),
+            "index_cpu_seconds": round(stats.cpu_seconds or 0, 1),
+            "load_average": round(os.getloadavg()[0], 1),
             "indexed_pages": stats.pages,
             "words": stats.words,
             "bundle_mb": round(stats.bytes / 2**20, 2),
@@ -276,14 +278,14 @@ def bench_size(count: int, out: Path, reuse: bool, times: int = 1) -> dict[str, 
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| pages | variant | build s (no index) | index s | bundle MB | files | core KB | mean fragment KB | query | results | requests | KB before first result (gzip) |",
+        "| pages | variant | build s (no index) | index s (CPU s) | bundle MB | files | core KB | mean fragment KB | query | results | requests | KB before first result (gzip) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         for name, v in r["variants"].items():
             for q in v["queries"]:
                 lines.append(
-                    f"| {r['pages']} | {name} | {r['build_seconds_without_index']} | {v['index_seconds']} | "
+                    f"| {r['pages']} | {name} | {r['build_seconds_without_index']} | {v['index_seconds']} ({v['index_cpu_seconds']}) | "
                     f"{v['bundle_mb']} | {v['files']} | {v['core_kb']} | {v['mean_fragment_kb']} | "
                     f"{q['query']} | {q['results']} | {q['requests']} | "
                     f"{q['bytes'] / 1024:.0f} ({q['gzip_bytes'] / 1024:.0f}) |"

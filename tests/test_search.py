@@ -112,6 +112,7 @@ def test_index_site_indexes_only_marked_pages(tmp_path: Path) -> None:
     assert stats.index_chunks >= 1 and stats.mean_fragment_bytes > 0
     assert stats.version.startswith("1.")
     assert stats.body_marked
+    assert stats.cpu_seconds is not None and stats.cpu_seconds >= 0
     assert "indexed 4 pages" in stats.summary()
 
     pages = _fragments(stats.bundle_dir)

@@ -82,6 +82,8 @@ class IndexStats:
         max_index_chunk_bytes: Largest word-index chunk.
         mean_fragment_bytes: Mean size of a page fragment (``fragment/*.pf_fragment``).
         seconds: Wall time of the Pagefind run.
+        cpu_seconds: CPU time (user + system, all threads) of the Pagefind run;
+            unlike ``seconds``, it does not grow when other processes share the CPUs.
         bundle_dir: The bundle directory (``site_dir / output_subdir``).
         version: Pagefind's version, from ``pagefind-entry.json``.
         body_marked: Some page has ``data-pagefind-body``, so only such pages are
@@ -107,6 +109,7 @@ class IndexStats:
     seconds: float
     bundle_dir: Path
     version: str
+    cpu_seconds: float | None = None
     body_marked: bool = False
     query_segmentation_patched: bool = False
     output: str = field(default="", repr=False)
@@ -232,6 +235,7 @@ def index_site(
     # Pagefind also reads pagefind.{yml,toml,json} from its working directory and
     # PAGEFIND_* variables: run it in an empty directory with only our options.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gongkai-pagefind-") as cwd:
         try:
@@ -249,6 +253,8 @@ def index_site(
         except OSError as exc:
             raise SearchIndexError(f"cannot run Pagefind ({exe}): {exc}") from exc
     seconds = time.perf_counter() - started
+    cpu_after = _children_cpu()
+    cpu_seconds = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     output = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
@@ -262,7 +268,7 @@ def index_site(
             (bundle_dir / name).unlink(missing_ok=True)
     patched = patch_query_segmentation(bundle_dir) if fix_query_segmentation else False
     stats = _describe(bundle_dir, entry_path, seconds, output)
-    return replace(stats, query_segmentation_patched=patched)
+    return replace(stats, query_segmentation_patched=patched, cpu_seconds=cpu_seconds)
 
 
 def patch_query_segmentation(bundle_dir: Path) -> bool:
@@ -339,6 +345,16 @@ def _describe(bundle_dir: Path, entry_path: Path, seconds: float, output: str) -
         body_marked="Found a data-pagefind-body element" in output,
         output=output,
     )
+
+
+def _children_cpu() -> float | None:
+    """User + system CPU seconds of finished child processes (None where unknown)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _size(path: Path) -> int:

@@ -135,7 +135,7 @@ def build_catalogue(
                 )
             )  # fmt: skip
         else:
-            base = pages.slug(report.record.display.rsplit(".", 1)[0])
+            base = pages.slug(report.record.path.stem)
             name, n = base, 2
             while name in slugs:
                 name, n = f"{base}-{n}", n + 1

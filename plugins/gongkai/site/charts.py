@@ -82,10 +82,11 @@ def bar_chart(bars: Sequence[Bar], *, title: str) -> Markup:
     for index, bar in enumerate(bars):
         y = 6 + index * ROW  # one colour: the bars are one series
         length = float(max(bar.value, Decimal(0)) / top) * span if bar.value > 0 else 0.0
-        label = escape(clip(bar.label, LABEL_WIDTH - 12))
-        full = escape(bar.label)
+        shown = clip(bar.label, LABEL_WIDTH - 12)
+        label = escape(shown)
+        tip = f"<title>{escape(bar.label)}</title>" if shown != bar.label else ""
         body.append(
-            f'<g class="gk-bar"><title>{full}：{escape(bar.text)}</title>'
+            f'<g class="gk-bar">{tip}'
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR - 3}" text-anchor="end">{label}</text>'
             f'<rect class="gk-c0" x="{LABEL_WIDTH}" y="{y}" width="{_num(max(length, 1.0))}" height="{BAR}" rx="2"/>'
             f'<text class="gk-val" x="{_num(LABEL_WIDTH + length + 6)}" y="{y + BAR - 3}">{escape(bar.text)}</text></g>'

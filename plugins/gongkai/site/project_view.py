@@ -37,7 +37,9 @@ INDICATOR_SPECS = (
 
 
 def indicator_table(id: str, title: str, indicators: Sequence[Indicator]) -> TableView:
-    return build_table(id, title, INDICATOR_SPECS, [(i, "", None) for i in indicators], unit=None)
+    return build_table(
+        id, title, INDICATOR_SPECS, [(i, "", None) for i in indicators], unit=None, merge=2, name_omitted=False
+    )
 
 
 @dataclass

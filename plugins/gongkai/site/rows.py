@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from markupsafe import Markup, escape
+
 from gongkai.site.catalogue import Entry
 from gongkai.site.format import BLANK, money_wan, number, percent, sort_key, stage_label
 
@@ -40,6 +42,23 @@ class SortTable:
     caption: str = ""
     sortable: bool = True
 
+    @property
+    def body(self) -> Markup:
+        """The rows as HTML, written directly (a year page has hundreds of rows)."""
+        parts: list[str] = []
+        for row in self.rows:
+            parts.append("<tr>")
+            for cell in row:
+                css = " ".join(c for c in ("num" if cell.numeric else "", cell.css) if c)
+                attrs = f' class="{css}"' if css else ""
+                if cell.sort is not None and cell.sort != cell.text:
+                    attrs += f' data-sort="{escape(cell.sort)}"'
+                text = escape(cell.text)
+                if cell.href:
+                    text = Markup(f'<a href="{escape(cell.href)}">{text}</a>')
+                parts.append(f"<td{attrs}>{text}")
+        return Markup("".join(parts))
+
 
 STATUS = {"ok": "通过", "warning": "有警告", "error": "有错误"}
 
@@ -56,17 +75,18 @@ def status_cell(entry: Entry) -> Cell:
 
 
 def money_cell(yuan: Decimal | None) -> Cell:
-    return Cell(money_wan(yuan, unit=False), sort_key(yuan), numeric=True)
+    """万元 with two decimals; a blank stays an empty cell (the stylesheet shows a dash)."""
+    return Cell(money_wan(yuan, unit=False) if yuan is not None else "", sort_key(yuan), numeric=True)
 
 
 def count_cell(value: int | None) -> Cell:
-    return Cell(number(value), sort_key(value), numeric=True)
+    return Cell(number(value) if value is not None else "", sort_key(value), numeric=True)
 
 
 def per_capita_cell(yuan: Decimal | None, staff: int | None) -> Cell:
     """元 per person, whole yuan (blank where staffing is not disclosed)."""
     if yuan is None or not staff:
-        return Cell(BLANK, "", numeric=True)
+        return Cell("", "", numeric=True)
     value = (yuan / staff).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return Cell(number(value), sort_key(value), numeric=True)
 
@@ -123,5 +143,5 @@ def region_label(entry: Entry) -> str:
 def share_cell(part: Decimal | None, whole: Decimal | None) -> Cell:
     text = percent(part, whole)
     if text == BLANK or part is None or whole is None:
-        return Cell(BLANK, "", numeric=True)
+        return Cell("", "", numeric=True)
     return Cell(text, format(part / whole, "f"), numeric=True)

@@ -3,9 +3,17 @@
 The page shows the tables as the source printed them: the printed total row
 first, then each line with its code, and the 类/款/项 hierarchy (taken from
 the code length, never from indentation) as a row level that the stylesheet
-indents. Cells are formatted here, once, so the template only loops; a column
-that is blank in every row is left out and named in the caption, so nothing
-disclosed is hidden and nothing empty takes space.
+indents. Cells are formatted here, once, and the rows are written straight to
+HTML by :func:`table_body` (a template loop with autoescape per cell costs
+more than the rest of the page). A column that is blank in every row is left
+out and named under the table, so nothing disclosed is hidden and nothing
+empty takes space; a blank cell is an empty ``<td>`` that the stylesheet
+marks with a dash, distinct from a printed ``0.00``.
+
+The markup is kept small — a department-year page must stay under 80 KB —
+by leaving out the optional ``</td>`` and ``</tr>`` end tags (valid HTML)
+and by merging repeated 一级/二级指标 cells with ``rowspan``, as the printed
+tables do.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from gongkai.model import (
     Budget,
@@ -27,7 +37,7 @@ from gongkai.model import (
     ThreePublic,
     section_unit,
 )
-from gongkai.site.format import BLANK, money, number
+from gongkai.site.format import money, number
 
 LEVEL_NAMES = {1: "类", 2: "款", 3: "项"}
 
@@ -43,6 +53,7 @@ class Row:
     cells: list[str]
     css: str = ""
     level: int | None = None
+    spans: list[int] | None = None  # per cell: rowspan, 0 = covered by the cell above
 
 
 @dataclass
@@ -58,6 +69,10 @@ class TableView:
     empty: bool = False
     omitted: list[str] = field(default_factory=list)
     hierarchy: bool = False
+
+    @property
+    def body(self) -> Markup:
+        return table_body(self.rows)
 
     @property
     def num_from(self) -> int | None:
@@ -78,9 +93,49 @@ class Spec:
     always: bool = False
 
 
+def table_body(rows: Sequence[Row]) -> Markup:
+    """The ``<tr>`` rows of a table as HTML (cells escaped, optional end tags omitted)."""
+    parts: list[str] = []
+    for row in rows:
+        parts.append(f'<tr class="{row.css}">' if row.css else "<tr>")
+        spans = row.spans
+        for index, cell in enumerate(row.cells):
+            span = spans[index] if spans else 1
+            if span == 1:
+                parts.append(f"<td>{escape(cell)}")
+            elif span > 1:
+                parts.append(f'<td rowspan="{span}">{escape(cell)}')
+    return Markup("".join(parts))
+
+
+def merge_repeats(rows: Sequence[Row], columns: int) -> None:
+    """Give the first ``columns`` cells of consecutive equal rows one ``rowspan`` cell.
+
+    A column merges only within the run of the columns left of it (二级指标
+    never spans two 一级指标), like the merged cells of a printed table.
+    """
+    for row in rows:
+        row.spans = [1] * len(row.cells)
+    for col in range(min(columns, min((len(r.cells) for r in rows), default=0))):
+        start = 0
+        for index in range(1, len(rows) + 1):
+            same = (
+                index < len(rows)
+                and rows[index].cells[col] == rows[start].cells[col]
+                and rows[index].cells[col] != ""
+                and all(rows[index].spans[c] == 0 for c in range(col))  # type: ignore[index]
+            )
+            if not same:
+                if index - start > 1:
+                    rows[start].spans[col] = index - start  # type: ignore[index]
+                    for covered in range(start + 1, index):
+                        rows[covered].spans[col] = 0  # type: ignore[index]
+                start = index
+
+
 def _cell(value: Any) -> str:
     if value is None:
-        return BLANK
+        return ""
     if isinstance(value, Decimal | int):
         return number(value)
     return str(value)
@@ -95,8 +150,15 @@ def build_table(
     unit: str | None,
     note: str | None = None,
     hierarchy: bool = False,
+    merge: int = 0,
+    name_omitted: bool = True,
 ) -> TableView:
-    """Format ``rows`` (item, css class, level) through ``specs``, dropping blank columns."""
+    """Format ``rows`` (item, css class, level) through ``specs``, dropping blank columns.
+
+    ``merge`` leading columns get ``rowspan`` cells for repeated values;
+    ``name_omitted`` lists the dropped columns under the table (for the
+    standard tables, whose columns the source prints even when blank).
+    """
     materialised = list(rows)
     kept: list[Spec] = []
     omitted: list[str] = []
@@ -109,8 +171,11 @@ def build_table(
         Row([_cell(spec.get(item)) for spec in kept], css, level)
         for item, css, level in materialised
     ]
+    if merge:
+        merge_repeats(out, merge)
     columns = [Column(spec.label, spec.money) for spec in kept]
-    return TableView(id, title, columns, out, unit, note, not materialised, omitted, hierarchy)
+    shown_omitted = omitted if name_omitted else []
+    return TableView(id, title, columns, out, unit, note, not materialised, shown_omitted, hierarchy)
 
 
 def _attr(name: str) -> Callable[[Any], Any]:

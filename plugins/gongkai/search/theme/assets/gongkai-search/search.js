@@ -77,9 +77,10 @@
       bundleUrl = s.bundle;
       pagefindPromise = import(bundleUrl + "pagefind.js")
         .then(function (pagefind) {
+          // The bundle's own path comes from the import URL; result URLs are
+          // relative to the site root, which may be a sub-path (/gongkai/).
           return pagefind
             .options({
-              bundlePath: bundleUrl,
               baseUrl: siteRoot.pathname,
               excerptLength: 24
             })
