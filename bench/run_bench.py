@@ -670,18 +670,25 @@ def _report_step(step: Step) -> None:
 
 
 def _write_json(out: Path, runs: Sequence[Run], args: argparse.Namespace) -> None:
-    """Write results.json after every N, so that a long run that is stopped keeps what it measured."""
-    payload = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "machine": machine(),
-        "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "runs": [
-            {"n": run.n, "steps": {k: asdict(v) for k, v in run.steps.items()}} for run in runs
-        ],
-    }
-    (out / "results.json").write_text(
-        json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    """Update results.json after every N: this run's sizes replace earlier results for the same N.
+
+    Written as soon as an N is done, so that a long run that is stopped keeps what it
+    measured; results of other sizes from earlier invocations are kept.
+    """
+    path = out / "results.json"
+    previous: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            previous = {str(r["n"]): r for r in json.loads(path.read_text("utf-8")).get("runs", [])}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            previous = {}
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    arguments = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    for run in runs:
+        steps = {k: asdict(v) for k, v in run.steps.items()}
+        previous[str(run.n)] = {"n": run.n, "when": stamp, "arguments": arguments, "steps": steps}
+    payload = {"machine": machine(), "runs": sorted(previous.values(), key=lambda r: int(r["n"]))}
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

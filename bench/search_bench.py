@@ -13,20 +13,20 @@ Material's search plugin off), then for each variant of the index:
 
 Variants: ``as-is`` indexes the department pages as the templates mark them;
 ``lean`` also leaves out the elements a reader never searches (budget tables,
-charts, key figures, quality findings, downloads) with ``exclude_selectors``, as
-the templates would with ``data-pagefind-ignore``.
+charts, key figures, quality findings, downloads) with
+``exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS``, as the templates would with
+``data-pagefind-ignore``.
 
-``--replicate K`` multiplies the department-year pages of the built site K
-times (each copy at its own URL, with its own title words) before indexing: it
-gives 10,000 pages from a 1,000-page build when building 10,000 with the plugin
-takes too long for the machine at hand. The copies have the same text
-otherwise, so the index's vocabulary is that of the N built pages.
+``--build B`` builds B department-years once and reaches each size by copying
+every department-year page size/B times (each copy at its own URL, with its own
+title word) before indexing: 10,000 pages from a 1,000-page build, when building
+10,000 with the plugin takes too long for the machine at hand. The copies have
+the same text otherwise, so the vocabulary is that of the B built pages.
 
 Usage::
 
     python bench/search_bench.py --sizes 1000 10000 --out bench-out/search
-    python bench/search_bench.py --sizes 1000 --replicate 10   # 10,000 pages
-    python bench/search_bench.py --sizes 1000 --reuse   # keep generated sites
+    python bench/search_bench.py --build 1000 --sizes 1000 10000 --reuse
 
 Only 127.0.0.1 is used; Chromium is Debian's (/usr/bin/chromium).
 """
@@ -51,24 +51,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from gongkai.search import index_site
+from gongkai.search import TEMPLATE_EXCLUDE_SELECTORS, index_site, theme_dir
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/gongkai/"
 CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("驻村", "老干部", "选调生")
-#: What a reader never searches on a department-year page (see the integration note).
-LEAN_EXCLUDE = (
-    "section.gk-sec",  # the budget tables (预算表)
-    "figure",  # charts
-    ".gk-kf",  # key figures
-    ".gk-facts",  # the facts list under the title
-    ".gk-plist",  # the list of project links (the projects themselves stay)
-    "#t-findings",  # validation findings
-    "details.gk-data",  # coverage, transcription notes
-    ".gk-downloads",
-)
-VARIANTS: dict[str, tuple[str, ...]] = {"as-is": (), "lean": LEAN_EXCLUDE}
+VARIANTS: dict[str, tuple[str, ...]] = {"as-is": (), "lean": TEMPLATE_EXCLUDE_SELECTORS}
 
 BUILD_CONFIG = """\
 INHERIT: mkdocs.yml
@@ -235,6 +224,8 @@ def bench_size(count: int, out: Path, reuse: bool, times: int = 1) -> dict[str, 
         build_seconds = float("nan")
         for copy in (site / "budgets").glob("*-r*"):
             shutil.rmtree(copy)
+        # The search box of this checkout, not the one of the earlier build.
+        shutil.copytree(theme_dir() / "assets", site / "assets", dirs_exist_ok=True)
     else:
         site, build_seconds = build(work)
     total = replicate(site, times) if times > 1 else count
@@ -298,10 +289,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
     parser.add_argument("--out", type=Path, default=Path("bench-out/search"))
     parser.add_argument("--reuse", action="store_true", help="keep and reuse generated sites")
-    parser.add_argument("--replicate", type=int, default=1, help="copy each page K times")
+    parser.add_argument(
+        "--build", type=int, help="build this many once; reach each size by copying pages"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    results = [bench_size(n, args.out.resolve(), args.reuse, args.replicate) for n in args.sizes]
+    results = []
+    for size in args.sizes:
+        if args.build:
+            if size % args.build:
+                parser.error(f"--sizes must be multiples of --build {args.build}")
+            results.append(bench_size(args.build, args.out.resolve(), True, size // args.build))
+        else:
+            results.append(bench_size(size, args.out.resolve(), args.reuse))
     (args.out / "search-results.json").write_text(
         json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
     )

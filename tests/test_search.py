@@ -158,6 +158,14 @@ def test_query_segmentation_is_left_to_pagefinds_own_matching(tmp_path: Path) ->
     assert not patch_query_segmentation(stats.bundle_dir)
 
 
+def test_index_site_exclude_selectors(tmp_path: Path) -> None:
+    stats = index_site(_copy_site(tmp_path), exclude_selectors=[".gk-identity", "table"])
+    page = _fragments(stats.bundle_dir)["/budgets/130532-101-2023-budget/"]
+    words = _words(page["content"])
+    assert "规范" not in words and "派驻" not in words  # identity line, indicator table
+    assert "驻" in words  # the project heading stays
+
+
 def test_index_site_replaces_a_stale_bundle(tmp_path: Path) -> None:
     site = _copy_site(tmp_path)
     index_site(site)
@@ -430,6 +438,12 @@ def test_mixed_query_region_and_year(web: _Page) -> None:
     assert "中共平乡县委组织部 2022年部门决算" not in titles
     assert not any("福州" in t for t in titles)
     assert "2023" in titles[0] and "平乡" in titles[0]
+    # The year became the year filter (its word index is the largest of all).
+    assert "（2023）" in web.page.inner_text(".md-search-result__meta")
+    assert [r["title"] for r in web.search("平乡2023年")] == titles
+    assert [r["title"] for r in web.search("平乡 2022 决算")] == [
+        "中共平乡县委组织部 2022年部门决算"
+    ]
 
     # Every page that has 平乡, not only those that also have a word starting
     # with 乡 (乡村): the browser's Intl.Segmenter splits 平乡 into 平|乡 while the
@@ -487,6 +501,29 @@ def test_result_link_uses_instant_navigation_and_lands_on_the_anchor(web: _Page)
 
 
 @pytest.mark.browser
+def test_waits_for_the_input_method(web: _Page) -> None:
+    """No search on pinyin while an input method composes; one when it commits."""
+    web.open()
+    web.page.click(".gk-search__input")
+    web.page.evaluate(
+        """() => { const box = document.querySelector('.gk-search__input');
+        box.value = 'zhu';
+        box.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true})); }"""
+    )
+    web.page.wait_for_timeout(300)
+    assert web.page.get_attribute("[data-gk-search]", "data-gk-state") is None
+    web.page.evaluate(
+        """() => { const box = document.querySelector('.gk-search__input');
+        box.value = '驻村';
+        box.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '驻村'})); }"""
+    )
+    web.page.wait_for_function(
+        "() => document.querySelector('[data-gk-search]').getAttribute('data-gk-state') === 'done'"
+    )
+    assert web.page.locator(".md-search-result__item").count() == 2
+
+
+@pytest.mark.browser
 def test_mobile_header_button_opens_the_search(browser: Any, served_site: tuple[str, Path]) -> None:
     base, site = served_site
     web = _Page(browser, base, site, width=400)
@@ -523,4 +560,5 @@ def test_bytes_before_the_first_result(web: _Page, record_property: Any) -> None
     assert any(url.endswith("/pagefind.js") for url in fetched)
     assert any("/fragment/" in url for url in fetched)
     assert not any("/filter/" in url for url in fetched)  # filters load after the results
+    assert not any("pagefind-worker.js" in url for url in fetched)  # no worker by default
     assert total < FIRST_RESULT_BUDGET

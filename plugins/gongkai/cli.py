@@ -53,6 +53,17 @@ def _add_export(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("paths", nargs="*", default=["content"], help="YAML 文件或目录（默认 content）")
     p.add_argument("--out", required=True, help="输出目录")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument(
+        "--formats",
+        default="all",
+        help="逗号分隔的下载格式：csv,csv-excel,json,xlsx,yaml,sqlite,zip（默认 all）",
+    )
+    p.add_argument(
+        "--per-budget",
+        action="store_true",
+        help="同时写出每个部门年度的文件夹（与网站 data/ 相同的结构：all/、budgets/、index.json）",
+    )
+    p.add_argument("--jobs", type=int, default=1, help="并行进程数（默认 1）")
     p.set_defaults(run=_run_export)
 
 
@@ -144,7 +155,10 @@ def _run_new(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from gongkai.export import export_content
 
-    return export_content(args.paths, Path(args.out), lang=args.lang)
+    formats = None if args.formats == "all" else [f.strip() for f in args.formats.split(",") if f.strip()]
+    return export_content(
+        args.paths, Path(args.out), lang=args.lang, formats=formats, per_budget=args.per_budget, jobs=args.jobs
+    )
 
 
 def _run_schema(args: argparse.Namespace) -> int:

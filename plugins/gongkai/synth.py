@@ -224,7 +224,9 @@ def check_arguments(count: int, findings_rate: float) -> None:
         raise GongkaiError("--findings-rate 应在 0 到 1 之间。")
 
 
-def generate(count: int, seed: int = 0, findings_rate: float = DEFAULT_FINDINGS_RATE) -> Iterator[SynthRecord]:
+def generate(
+    count: int, seed: int = 0, findings_rate: float = DEFAULT_FINDINGS_RATE
+) -> Iterator[SynthRecord]:
     """Yield ``count`` records; the same arguments always give the same records."""
     check_arguments(count, findings_rate)
     rng = random.Random(seed)
@@ -240,7 +242,9 @@ def generate(count: int, seed: int = 0, findings_rate: float = DEFAULT_FINDINGS_
             if rng.random() < findings_rate:
                 inject_finding(rng, plan)
             produced += 1
-            yield SynthRecord(dept.place.admin_code, plan.budget_id, record_text(plan, seed), tuple(plan.injected))
+            yield SynthRecord(
+                dept.place.admin_code, plan.budget_id, record_text(plan, seed), tuple(plan.injected)
+            )
             growth = growth * Decimal(100 + rng.randint(0, 6)) / Decimal(100)
 
 
@@ -284,8 +288,15 @@ def write_site(
             summary.injected[record.budget_id] = list(record.injected)
     summary.departments = len(departments)
     summary.places = len(made)
-    manifest = {"count": count, "seed": seed, "findings_rate": findings_rate, "injected": summary.injected}
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    manifest = {
+        "count": count,
+        "seed": seed,
+        "findings_rate": findings_rate,
+        "injected": summary.injected,
+    }
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -203,15 +203,34 @@ def blank(value: Decimal) -> Amount:
 # --------------------------------------------------------------------------- #
 
 #: Per-head ranges (元/人/年) of the salary base.
-_SALARY = (("30101", 30000, 45000), ("30102", 20000, 40000), ("30103", 2000, 8000), ("30107", 10000, 30000))
+_SALARY = (
+    ("30101", 30000, 45000),
+    ("30102", 20000, 40000),
+    ("30103", 2000, 8000),
+    ("30107", 10000, 30000),
+)
 #: Contributions as a share of the salary base.
-_RATES = (("30108", D("0.16")), ("30109", D("0.08")), ("30110", D("0.07")), ("30111", D("0.03")), ("30113", D("0.12")))
+_RATES = (
+    ("30108", D("0.16")),
+    ("30109", D("0.08")),
+    ("30110", D("0.07")),
+    ("30111", D("0.03")),
+    ("30113", D("0.12")),
+)
 _OPTIONAL_PERSONNEL = (("30106", 1000, 3000), ("30199", 500, 3000))
-_PUBLIC_REQUIRED = (("30201", 1000, 3000), ("30207", 500, 1500), ("30211", 1000, 4000), ("30229", 150, 400), ("30239", 6000, 12000))
+_PUBLIC_REQUIRED = (
+    ("30201", 1000, 3000),
+    ("30207", 500, 1500),
+    ("30211", 1000, 4000),
+    ("30229", 150, 400),
+    ("30239", 6000, 12000),
+)
 _PUBLIC_OPTIONAL = (("30202", 200, 1000), ("30205", 100, 400), ("30206", 300, 1200), ("30213", 300, 1500), ("30215", 500, 2000), ("30216", 300, 1500), ("30299", 100, 1500))  # fmt: skip
 
 
-def economic_leaves(rng: random.Random, dept: Dept, staff: int, growth: Decimal) -> dict[str, Decimal]:
+def economic_leaves(
+    rng: random.Random, dept: Dept, staff: int, growth: Decimal
+) -> dict[str, Decimal]:
     """The 款 of the basic expenditure table, in the record's unit."""
     unit = dept.unit
     target = rng.randint(23, 28)
@@ -248,7 +267,7 @@ def economic_table(leaves: dict[str, Decimal]) -> Table:
     """Rows (类 then its 款, in code order) with 合计/人员经费/公用经费 columns."""
     names = load_codes("econ")
     rows: list[Row] = []
-    total = {"total": ZERO, "personnel": ZERO, "public": ZERO}
+    total: Row = {"total": ZERO, "personnel": ZERO, "public": ZERO}
     for lei in sorted({code[:3] for code in leaves}):
         column = "public" if lei == "302" else "personnel"
         children = [(code, value) for code, value in leaves.items() if code[:3] == lei]
@@ -257,7 +276,7 @@ def economic_table(leaves: dict[str, Decimal]) -> Table:
         rows.extend(_econ_row(code, names[code], value, column) for code, value in children)
         total["total"] += subtotal
         total[column] += subtotal
-    return Table({k: v for k, v in total.items()}, rows)
+    return Table(total, rows)
 
 
 def _econ_row(code: str, name: str, value: Decimal, column: str) -> Row:
@@ -287,7 +306,9 @@ def basic_by_function(kind: DeptKind, econ: dict[str, Decimal]) -> dict[str, Dec
     return {code: value for code, value in basic.items() if value > 0}
 
 
-def choose_project_leaves(rng: random.Random, kind: DeptKind, basic_leaves: Iterable[str], projects: int) -> list[str]:
+def choose_project_leaves(
+    rng: random.Random, kind: DeptKind, basic_leaves: Iterable[str], projects: int
+) -> list[str]:
     """项 that receive project money: the department's own first, then shared ones.
 
     Leaves are added until the tree has about 30 lines or every project has
@@ -313,7 +334,9 @@ def _with_parents(leaves: Iterable[str]) -> list[str]:
     return [part for code in leaves for part in (code[:3], code[:5], code)]
 
 
-def function_rows(basic: dict[str, Decimal], project: dict[str, Decimal], carry: dict[str, Decimal]) -> list[Row]:
+def function_rows(
+    basic: dict[str, Decimal], project: dict[str, Decimal], carry: dict[str, Decimal]
+) -> list[Row]:
     """类/款/项 rows in code order (pre-order), parents summed from their 项."""
     names = load_codes("function")
     sums: dict[str, list[Decimal]] = {}
@@ -326,7 +349,16 @@ def function_rows(basic: dict[str, Decimal], project: dict[str, Decimal], carry:
     rows: list[Row] = []
     for code in sorted(sums):
         b, p, c = sums[code]
-        rows.append({"code": code, "name": names[code], "total": b + p, "basic": blank(b), "project": blank(p), "carry": c})
+        rows.append(
+            {
+                "code": code,
+                "name": names[code],
+                "total": b + p,
+                "basic": blank(b),
+                "project": blank(p),
+                "carry": c,
+            }
+        )
     return rows
 
 
@@ -339,7 +371,7 @@ def expenditure_table(rows: list[Row]) -> Table:
         "project": sum((nz(r["project"]) for r in lei), ZERO),
     }
     copied = [{k: r[k] for k in ("code", "name", "total", "basic", "project")} for r in rows]
-    return Table(dict(total), copied)
+    return Table(total, copied)
 
 
 def income_table(rows: list[Row]) -> Table:
@@ -354,7 +386,12 @@ def income_table(rows: list[Row]) -> Table:
     grand = sum((nz(r["total"]) for r in lei), ZERO)
     carry_total = sum((nz(r["carryover"]) for r in lei), ZERO)
     current_total = grand - carry_total
-    reported: Row = {"total": grand, "current_year": current_total, "fiscal_appropriation": current_total, "carryover": blank(carry_total)}
+    reported: Row = {
+        "total": grand,
+        "current_year": current_total,
+        "fiscal_appropriation": current_total,
+        "carryover": blank(carry_total),
+    }
     return Table(reported, out)
 
 
@@ -365,7 +402,9 @@ def income_table(rows: list[Row]) -> Table:
 _TIERS = ((200, 1500), (1500, 8000), (8000, 30000))
 
 
-def draw_projects(rng: random.Random, dept: Dept, year: int, leaves: list[str], count: int) -> list[Project]:
+def draw_projects(
+    rng: random.Random, dept: Dept, year: int, leaves: list[str], count: int
+) -> list[Project]:
     """``count`` projects, the first ``len(leaves)`` one per leaf, amounts in hundreds of 元."""
     topics = _project_topics(rng, dept.kind, leaves, count)
     categories = list(dept.kind.categories)
@@ -376,9 +415,11 @@ def draw_projects(rng: random.Random, dept: Dept, year: int, leaves: list[str], 
         leaf = leaves[index] if index < len(leaves) else rng.choice(leaves)
         topic, name = topics[index]
         low, high = rng.choice(_TIERS)
-        hundreds = rng.randint(low * (dept.tier), high * (dept.tier))
+        hundreds = rng.randint(low * dept.tier, high * dept.tier)
         amount = in_unit(D(hundreds * 100), dept.unit)
-        category = used_categories[index] if index < len(used_categories) else rng.choice(used_categories)
+        category = (
+            used_categories[index] if index < len(used_categories) else rng.choice(used_categories)
+        )
         project = Project(
             seq=index + 1,
             name=name,
@@ -395,7 +436,9 @@ def draw_projects(rng: random.Random, dept: Dept, year: int, leaves: list[str], 
     return projects
 
 
-def _project_topics(rng: random.Random, kind: DeptKind, leaves: list[str], count: int) -> list[tuple[str, str]]:
+def _project_topics(
+    rng: random.Random, kind: DeptKind, leaves: list[str], count: int
+) -> list[tuple[str, str]]:
     """(topic, unique project name) per project, matching the leaf that pays for it."""
     shared = dict(SHARED_PROJECT_LEAVES)
     own_topics = list(kind.topics)
@@ -456,12 +499,23 @@ def _spending_plan(rng: random.Random) -> list[Decimal | None]:
     return [D(first), D(second), D(third), D(100)]
 
 
-def draw_indicators(rng: random.Random, topic: str, amount: Decimal, unit: str, year: int) -> list[Indicator]:
+def draw_indicators(
+    rng: random.Random, topic: str, amount: Decimal, unit: str, year: int
+) -> list[Indicator]:
     """5–10 indicators with at least one 产出, 效益 and 满意度, in template order."""
     slots = ["数量", "质量", "时效", "社会", "满意"]
     extras = ["数量", "成本", "成本", "社会", "可持续", "经济", "满意", "质量"]
     slots += rng.sample(extras, rng.randint(0, 5))
-    order = {"数量": 0, "质量": 1, "时效": 2, "成本": 3, "经济": 4, "社会": 5, "可持续": 6, "满意": 7}
+    order = {
+        "数量": 0,
+        "质量": 1,
+        "时效": 2,
+        "成本": 3,
+        "经济": 4,
+        "社会": 5,
+        "可持续": 6,
+        "满意": 7,
+    }
     slots.sort(key=order.__getitem__)
     effect = "效益指标"
     out: list[Indicator] = []
@@ -475,7 +529,9 @@ def draw_indicators(rng: random.Random, topic: str, amount: Decimal, unit: str, 
     return out
 
 
-def _indicator(rng: random.Random, slot: str, topic: str, amount: Decimal, unit: str, year: int, effect: str) -> Indicator:
+def _indicator(
+    rng: random.Random, slot: str, topic: str, amount: Decimal, unit: str, year: int, effect: str
+) -> Indicator:
     basis = rng.choice(BASES)
     if slot == "数量":
         pattern, measure, low, high = rng.choice(QUANTITY)
@@ -484,7 +540,9 @@ def _indicator(rng: random.Random, slot: str, topic: str, amount: Decimal, unit:
         return Indicator("产出指标", "数量指标", name, f"全年{name}", value, basis)
     if slot == "质量":
         name = rng.choice(QUALITY).format(t=topic)
-        return Indicator("产出指标", "质量指标", name, f"{name}达到目标要求", rng.choice(QUALITY_VALUES), basis)
+        return Indicator(
+            "产出指标", "质量指标", name, f"{name}达到目标要求", rng.choice(QUALITY_VALUES), basis
+        )
     if slot == "时效":
         if rng.random() < 0.6:
             name = rng.choice(TIMELINESS_DEADLINE).format(t=topic)
@@ -500,7 +558,14 @@ def _indicator(rng: random.Random, slot: str, topic: str, amount: Decimal, unit:
             return Indicator("产出指标", "成本指标", "项目总成本", "项目全年总成本",
                              f"≤{amount:.2f}{unit}", "项目预算")  # fmt: skip
         name, measure, low, high = rng.choice(COST_UNIT)
-        return Indicator("产出指标", "成本指标", name, f"{name}控制在标准以内", f"≤{rng.randint(low, high)}{measure}", basis)
+        return Indicator(
+            "产出指标",
+            "成本指标",
+            name,
+            f"{name}控制在标准以内",
+            f"≤{rng.randint(low, high)}{measure}",
+            basis,
+        )
     if slot == "经济":
         name, value = rng.choice(ECONOMIC)
         return Indicator(effect, "经济效益指标", name, name, value, basis)
@@ -522,7 +587,9 @@ def _indicator(rng: random.Random, slot: str, topic: str, amount: Decimal, unit:
 # --------------------------------------------------------------------------- #
 
 
-def build_plan(rng: random.Random, dept: Dept, year: int, prev: Totals | None, growth: Decimal) -> Plan:
+def build_plan(
+    rng: random.Random, dept: Dept, year: int, prev: Totals | None, growth: Decimal
+) -> Plan:
     """Draw one department-year that satisfies every accounting identity."""
     staff = max(3, dept.staff - rng.randint(0, max(1, dept.staff // 6)))
     econ_leaves = economic_leaves(rng, dept, staff, growth)
@@ -558,7 +625,11 @@ def build_plan(rng: random.Random, dept: Dept, year: int, prev: Totals | None, g
         expenditure=expenditure,
         gpb=expenditure_table(rows),
         economic=economic,
-        lei=[{"code": r["code"], "name": r["name"], "total": r["total"]} for r in rows if len(str(r["code"])) == 3],
+        lei=[
+            {"code": r["code"], "name": r["name"], "total": r["total"]}
+            for r in rows
+            if len(str(r["code"])) == 3
+        ],
         carryover=carry_total,
         totals=totals,
         personnel=nz(economic.total["personnel"]),
@@ -617,7 +688,9 @@ def _categories(rng: random.Random, projects: list[Project]) -> list[tuple[str, 
     return out
 
 
-def _procurement(rng: random.Random, unit: str) -> list[tuple[str, str, int, str, Decimal, Decimal]]:
+def _procurement(
+    rng: random.Random, unit: str
+) -> list[tuple[str, str, int, str, Decimal, Decimal]]:
     """Procurement rows (品目, 序号, 数量, 单位, 单价, 金额); empty for about half the records."""
     if rng.random() < 0.5:
         return []
@@ -634,7 +707,11 @@ def _assets(rng: random.Random, dept: Dept, staff: int) -> dict[str, tuple[Decim
     unit = dept.unit
     area = D(rng.randint(20, 40) * staff)
     buildings = in_unit(cents(rng, 1500 * int(area), 3000 * int(area)), unit)
-    vehicles = in_unit(cents(rng, 100000 * dept.vehicles, 250000 * dept.vehicles), unit) if dept.vehicles else ZERO
+    vehicles = (
+        in_unit(cents(rng, 100000 * dept.vehicles, 250000 * dept.vehicles), unit)
+        if dept.vehicles
+        else ZERO
+    )
     equipment_count = rng.randint(0, 3)
     equipment = in_unit(cents(rng, 200000 * equipment_count, 500000 * equipment_count), unit)
     other_count = rng.randint(20, 60) * staff
@@ -665,16 +742,34 @@ def inject_finding(rng: random.Random, plan: Plan) -> None:
     elif kind == "blank_subtotal":
         for item in ("total", "subtotal", "vehicle"):
             plan.three_public[item] = None
-        plan.notes.append(("three_public.rows", "source_error", "“三公”经费表的合计、小计和公务用车购置及运维费三行空白，照录。"))
+        plan.notes.append(
+            (
+                "three_public.rows",
+                "source_error",
+                "“三公”经费表的合计、小计和公务用车购置及运维费三行空白，照录。",
+            )
+        )
     elif kind == "wrong_total":
         delta = D(10) ** rng.randint(0, 2)
         plan.expenditure.total["total"] = nz(plan.expenditure.total["total"]) + delta
-        plan.notes.append(("expenditure_by_function.reported_total", "source_error", "支出总表合计行的合计数与各类之和不符，照录。"))
+        plan.notes.append(
+            (
+                "expenditure_by_function.reported_total",
+                "source_error",
+                "支出总表合计行的合计数与各类之和不符，照录。",
+            )
+        )
     else:
         project = next(p for p in plan.projects if p.plan and p.plan[1] is not None)
         assert project.plan is not None
         project.plan[2] = max(ZERO, nz(project.plan[1]) - D(10))
-        plan.notes.append((f"projects[{project.seq - 1}].spending_plan", "source_error", "资金支出计划10月底累计比例小于6月底，照录。"))
+        plan.notes.append(
+            (
+                f"projects[{project.seq - 1}].spending_plan",
+                "source_error",
+                "资金支出计划10月底累计比例小于6月底，照录。",
+            )
+        )
     plan.injected.append(kind)
 
 
@@ -689,4 +784,10 @@ def _parent_rounding(rng: random.Random, plan: Plan) -> None:
         row["total"] = nz(row["total"]) + delta
         row[column] = nz(row[column]) + delta
     code = plan.expenditure.rows[index]["code"]
-    plan.notes.append((f"expenditure_by_function: {code}", "source_error", f"{code} 的合计与其下各款之和相差 0.01（原文四舍五入），照录。"))
+    plan.notes.append(
+        (
+            f"expenditure_by_function: {code}",
+            "source_error",
+            f"{code} 的合计与其下各款之和相差 0.01（原文四舍五入），照录。",
+        )
+    )

@@ -53,9 +53,23 @@ def record_text(plan: Plan, seed: int) -> str:
     _department(out, plan)
     _summary(out, plan)
     _income(out, plan)
-    _function_table(out, "expenditure_by_function", "部门预算支出总表", "all", plan.expenditure.total, plan.expenditure.rows)
+    _function_table(
+        out,
+        "expenditure_by_function",
+        "部门预算支出总表",
+        "all",
+        plan.expenditure.total,
+        plan.expenditure.rows,
+    )
     _fiscal_summary(out, plan)
-    _function_table(out, "gpb_expenditure_by_function", "部门预算一般公共预算财政拨款支出表", "general_public_budget", plan.gpb.total, plan.gpb.rows)
+    _function_table(
+        out,
+        "gpb_expenditure_by_function",
+        "部门预算一般公共预算财政拨款支出表",
+        "general_public_budget",
+        plan.gpb.total,
+        plan.gpb.rows,
+    )
     _economic(out, plan)
     _empty_fund_tables(out)
     _three_public(out, plan)
@@ -99,7 +113,13 @@ def _header(out: list[str], plan: Plan, seed: int) -> None:
 def _department(out: list[str], plan: Plan) -> None:
     dept, place = plan.dept, plan.dept.place
     level = {"county": "县", "district": "区", "prefecture": "市"}.get(place.admin_level, "县")
-    out += ["department:", f"  name: {q(dept.name)}", f'  code: "{dept.code}"', "  region:", f"    province: {place.province}"]
+    out += [
+        "department:",
+        f"  name: {q(dept.name)}",
+        f'  code: "{dept.code}"',
+        "  region:",
+        f"    province: {place.province}",
+    ]
     if place.prefecture:
         out.append(f"    prefecture: {place.prefecture}")
     if place.county:
@@ -178,7 +198,9 @@ def _income(out: list[str], plan: Plan) -> None:
         out += [f"      {c}: {money(row[c])}" for c in columns]
 
 
-def _function_table(out: list[str], key: str, title: str, scope: str, total: Row, rows: list[Row]) -> None:
+def _function_table(
+    out: list[str], key: str, title: str, scope: str, total: Row, rows: list[Row]
+) -> None:
     columns = ("total", "basic", "project")
     out += [f"{key}:", f"  title: {title}", f"  fund_scope: {scope}", "  reported_total:"]
     out += [f"    {c}: {money(total[c])}" for c in columns]
@@ -190,16 +212,31 @@ def _function_table(out: list[str], key: str, title: str, scope: str, total: Row
 
 def _fiscal_summary(out: list[str], plan: Plan) -> None:
     carry = plan.carryover if plan.carryover else None
-    out += ["fiscal_appropriation_summary:", "  title: 部门预算财政拨款收支总表", "  income:", "    lines:"]
+    out += [
+        "fiscal_appropriation_summary:",
+        "  title: 部门预算财政拨款收支总表",
+        "  income:",
+        "    lines:",
+    ]
     for name, item in FISCAL_INCOME_LINES:
         value = plan.current if item == "general_public_budget" else None
         out += [f"      - name: {name}", f"        item: {item}", f"        amount: {money(value)}"]
-    out += ["    current_year_total:", f"      amount: {money(plan.current)}", "    carryover:", f"      amount: {money(carry)}"]
+    out += [
+        "    current_year_total:",
+        f"      amount: {money(plan.current)}",
+        "    carryover:",
+        f"      amount: {money(carry)}",
+    ]
     out.append("    carryover_lines:")
     for name, item in FISCAL_INCOME_LINES:
         value = carry if item == "general_public_budget" else None
         out += [f"      - name: {name}", f"        item: {item}", f"        amount: {money(value)}"]
-    out += ["    grand_total:", f"      amount: {money(plan.totals.total)}", "  expenditure:", "    lines:"]
+    out += [
+        "    grand_total:",
+        f"      amount: {money(plan.totals.total)}",
+        "  expenditure:",
+        "    lines:",
+    ]
     _summary_lei_lines(out, plan, fund_column=True)
     total = money(plan.totals.total)
     out += [
@@ -212,7 +249,12 @@ def _fiscal_summary(out: list[str], plan: Plan) -> None:
 def _economic(out: list[str], plan: Plan) -> None:
     columns = ("total", "personnel", "public")
     table = plan.economic
-    out += ["gpb_basic_by_economic:", "  title: 部门预算一般公共预算财政拨款基本支出表", "  fund_scope: general_public_budget", "  reported_total:"]
+    out += [
+        "gpb_basic_by_economic:",
+        "  title: 部门预算一般公共预算财政拨款基本支出表",
+        "  fund_scope: general_public_budget",
+        "  reported_total:",
+    ]
     out += [f"    {c}: {money(table.total[c])}" for c in columns]
     out.append("  lines:")
     for row in table.rows:
@@ -237,7 +279,12 @@ def _empty_fund_tables(out: list[str]) -> None:
 
 def _three_public(out: list[str], plan: Plan) -> None:
     values = plan.three_public
-    out += ["three_public:", "  title: 部门预算财政拨款“三公”经费支出表", "  fund_scope: fiscal", "  rows:"]
+    out += [
+        "three_public:",
+        "  title: 部门预算财政拨款“三公”经费支出表",
+        "  fund_scope: fiscal",
+        "  rows:",
+    ]
     for item, name in THREE_PUBLIC_ROWS:
         printed = values[item]
         if printed is not None and printed == 0 and item not in ("total", "subtotal"):
@@ -252,11 +299,26 @@ def _three_public_narrative(out: list[str], plan: Plan) -> None:
     year, unit, totals = plan.year, plan.unit, plan.totals
     subtotal = totals.abroad + totals.vehicle + totals.reception
     figures = [
-        ("total", "财政拨款“三公”经费预算安排", subtotal, f"{year}年，我部门财政拨款“三公”经费预算安排{subtotal:.2f}{unit}"),
+        (
+            "total",
+            "财政拨款“三公”经费预算安排",
+            subtotal,
+            f"{year}年，我部门财政拨款“三公”经费预算安排{subtotal:.2f}{unit}",
+        ),
         ("abroad", "因公出国（境）费", totals.abroad, f"因公出国（境）费{totals.abroad:.2f}{unit}"),
-        ("vehicle", "公务用车购置及运维费", totals.vehicle, f"公务用车购置及运维费{totals.vehicle:.2f}{unit}"),
+        (
+            "vehicle",
+            "公务用车购置及运维费",
+            totals.vehicle,
+            f"公务用车购置及运维费{totals.vehicle:.2f}{unit}",
+        ),
         ("vehicle_purchase", "公务用车购置费", Decimal(0), f"公务用车购置费0.00{unit}"),
-        ("vehicle_operation", "公务用车运行维护费", totals.vehicle, f"公务用车运行维护费{totals.vehicle:.2f}{unit}"),
+        (
+            "vehicle_operation",
+            "公务用车运行维护费",
+            totals.vehicle,
+            f"公务用车运行维护费{totals.vehicle:.2f}{unit}",
+        ),
         ("reception", "公务接待费", totals.reception, f"公务接待费{totals.reception:.2f}{unit}"),
     ]
     prev = plan.prev
@@ -267,14 +329,33 @@ def _three_public_narrative(out: list[str], plan: Plan) -> None:
             ("change_reception", "公务接待费", totals.reception - prev.reception),
         )
         whole = sum((c for _, _, c in changes), Decimal(0))
-        figures.append(("change_three_public", _change_label("“三公”经费", whole), whole, f"“三公”经费{_change_text(whole, unit)}"))
-        figures += [(item, _change_label(label, value), value, f"{label}{_change_text(value, unit)}") for item, label, value in changes]
+        figures.append(
+            (
+                "change_three_public",
+                _change_label("“三公”经费", whole),
+                whole,
+                f"“三公”经费{_change_text(whole, unit)}",
+            )
+        )
+        figures += [
+            (item, _change_label(label, value), value, f"{label}{_change_text(value, unit)}")
+            for item, label, value in changes
+        ]
     out.append("  narrative:")
     for item, label, amount, quote in figures:
-        out += [f"    - item: {item}", f"      label: {q(label)}", f"      amount: {money(amount)}", f"      quote: {q(quote)}"]
+        out += [
+            f"    - item: {item}",
+            f"      label: {q(label)}",
+            f"      amount: {money(amount)}",
+            f"      quote: {q(quote)}",
+        ]
     if prev is not None:
         rising = subtotal > prev.abroad + prev.vehicle + prev.reception
-        reason = "因工作任务增加，公务接待和公务用车运行支出相应增加。" if rising else "严格控制“三公”经费支出，厉行节约，推行节约型机关建设。"
+        reason = (
+            "因工作任务增加，公务接待和公务用车运行支出相应增加。"
+            if rising
+            else "严格控制“三公”经费支出，厉行节约，推行节约型机关建设。"
+        )
         out.append(f"  change_reason: {reason}")
 
 
@@ -289,7 +370,11 @@ def _change_text(value: Decimal, unit: str) -> str:
 
 
 def _operating(out: list[str], plan: Plan) -> None:
-    items = [r for r in plan.economic.rows if str(r["code"]).startswith("302") and len(str(r["code"])) == 5]
+    items = [
+        r
+        for r in plan.economic.rows
+        if str(r["code"]).startswith("302") and len(str(r["code"])) == 5
+    ]
     out += [
         "operating_expenses:",
         "  title: 机关运行经费安排情况",
@@ -298,7 +383,11 @@ def _operating(out: list[str], plan: Plan) -> None:
         "  items:",
     ]
     for row in items:
-        out += [f"    - name: {q(str(row['name']))}", f'      econ_code: "{row["code"]}"', f"      amount: {money(row['total'])}"]
+        out += [
+            f"    - name: {q(str(row['name']))}",
+            f'      econ_code: "{row["code"]}"',
+            f"      amount: {money(row['total'])}",
+        ]
 
 
 def _procurement(out: list[str], plan: Plan) -> None:
@@ -309,7 +398,13 @@ def _procurement(out: list[str], plan: Plan) -> None:
         out += ["procurement:", "  status: disclosed_empty", "  title: 部门政府采购预算",
                 "  note: 注：无政府采购预算，空表列示。", "  total: 0.00", f"  quote: {q(quote)}"]  # fmt: skip
         return
-    out += ["procurement:", "  title: 部门政府采购预算", f"  total: {money(total)}", f"  quote: {q(quote)}", "  items:"]
+    out += [
+        "procurement:",
+        "  title: 部门政府采购预算",
+        f"  total: {money(total)}",
+        f"  quote: {q(quote)}",
+        "  items:",
+    ]
     for item, catalog, quantity, measure, price, amount in rows:
         out += [
             f"    - item_name: {item}",
@@ -333,7 +428,12 @@ _ASSET_NAMES = {
 
 def _assets(out: list[str], plan: Plan) -> None:
     total = plan.assets["total"][1]
-    out += ["state_assets:", "  title: 部门固定资产占用情况表", f"  as_of: {plan.year - 1}-12-31", "  lines:"]
+    out += [
+        "state_assets:",
+        "  title: 部门固定资产占用情况表",
+        f"  as_of: {plan.year - 1}-12-31",
+        "  lines:",
+    ]
     for category, (quantity, amount) in plan.assets.items():
         name, measure = _ASSET_NAMES[category]
         out += [f"    - category: {category}", f"      name: {name}"]
@@ -368,7 +468,12 @@ def _narrative(out: list[str], plan: Plan) -> None:
     ]
     out.append("narrative_figures:")
     for item, label, amount in figures:
-        out += [f"  - item: {item}", f"    label: {label}", f"    amount: {money(amount)}", f"    quote: {q(f'{label}{amount:.2f}{unit}')}"]
+        out += [
+            f"  - item: {item}",
+            f"    label: {label}",
+            f"    amount: {money(amount)}",
+            f"    quote: {q(f'{label}{amount:.2f}{unit}')}",
+        ]
     if plan.prev is None:
         return
     for item, label, value in (
@@ -376,7 +481,12 @@ def _narrative(out: list[str], plan: Plan) -> None:
         ("change_basic", "基本支出较上年", t.basic - plan.prev.basic),
         ("change_project", "项目支出较上年", t.project - plan.prev.project),
     ):
-        out += [f"  - item: {item}", f"    label: {q(_change_label(label, value))}", f"    amount: {money(value)}", f"    quote: {q(f'{label}{_change_text(value, unit)}')}"]
+        out += [
+            f"  - item: {item}",
+            f"    label: {q(_change_label(label, value))}",
+            f"    amount: {money(value)}",
+            f"    quote: {q(f'{label}{_change_text(value, unit)}')}",
+        ]
 
 
 def _performance(out: list[str], plan: Plan) -> None:
@@ -388,7 +498,12 @@ def _performance(out: list[str], plan: Plan) -> None:
         "  categories:",
     ]
     for seq, (name, amount, goal) in enumerate(plan.categories, start=1):
-        out += [f"    - seq: {seq}", f"      name: {q(name)}", f"      amount: {money(amount)}", f"      goal: {q(goal)}"]
+        out += [
+            f"    - seq: {seq}",
+            f"      name: {q(name)}",
+            f"      amount: {money(amount)}",
+            f"      goal: {q(goal)}",
+        ]
     out.append("  safeguards:")
     out += [f"    - {q(s)}" for s in SAFEGUARDS]
     out += [

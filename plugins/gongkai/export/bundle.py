@@ -51,11 +51,15 @@ class Bundle:
         return {name: prepared.rows for name, prepared in self.tables.items()}
 
 
-def make_bundle(record: RecordData, reference: Reference) -> Bundle:
-    """Build the rows of ``record`` and the reference rows it points to."""
+def make_bundle(record: RecordData, reference: Reference, *, with_codes: bool = True) -> Bundle:
+    """Build the rows of ``record`` and (``with_codes``) the reference rows it points to.
+
+    The whole-dataset export alone does not need the code subsets: it
+    publishes the full lists.
+    """
     tables = build_tables([record], RECORD_RESOURCES)
     for name in CODE_LISTS:
-        tables[name] = used_reference_rows(name, tables, reference)
+        tables[name] = used_reference_rows(name, tables, reference) if with_codes else []
     return Bundle(record, {t.name: Prepared(t.name, tables[t.name]) for t in TABLES})
 
 
@@ -73,9 +77,9 @@ def used_reference_rows(name: str, facts: dict[str, list[Row]], reference: Refer
     by_key = {row[key]: row for row in reference.tables[name]}
     pending = list(used)
     while pending:
-        row = by_key.get(pending.pop())
+        code_row = by_key.get(pending.pop())
         for parent_field in parents:
-            parent = row.get(parent_field) if row else None
+            parent = code_row.get(parent_field) if code_row else None
             if parent is not None and parent not in used:
                 used.add(parent)
                 pending.append(parent)

@@ -1,4 +1,4 @@
-"""Writing the data package as CSV files plus ``datapackage.json``.
+"""The CSV files of the data package and the text of ``datapackage.json``.
 
 Files are written deterministically: rows in a stable order, ``\\n`` line
 endings, JSON keys in a fixed order, so that rebuilding unchanged content
@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from gongkai.package import PackageMeta, RecordData, build_tables, cell_text, descriptor
+from gongkai.package import cell_text
 from gongkai.tables import TABLES_BY_NAME
 
 #: Folder of the Excel CSVs, next to the data CSVs.
@@ -147,19 +147,22 @@ class HashingFile:
         return {"bytes": self.bytes, "hash": "sha256:" + self._hash.hexdigest()}
 
 
-def descriptor_bytes(package: dict[str, Any]) -> bytes:
-    """``datapackage.json`` text: key order as built, two-space indent, final newline.
+def descriptor_bytes(package: dict[str, Any], *, compact: bool = False) -> bytes:
+    """``datapackage.json`` text: key order as built, final newline.
 
-    Exactly ``json.dumps(package, ensure_ascii=False, indent=2)``, but each
-    resource's Table Schema (most of the text, the same in every
-    department-year package) is serialised once per process and spliced in:
-    thousands of descriptors otherwise spend their time re-encoding it.
+    Indented by two spaces (the whole-dataset descriptor, read and diffed by
+    people), or ``compact`` (the department-year descriptors: thousands of
+    copies of the same schemas, half the bytes without the indentation).
+    Exactly what ``json.dumps`` gives, but each resource's Table Schema —
+    most of the text — is serialised once per process and spliced in.
     """
+    indent, separators = (None, (",", ":")) if compact else (2, (",", ": "))
     resources = package.get("resources", [])
     stub = {**package, "resources": [{**r, "schema": _marker(i)} for i, r in enumerate(resources)]}
-    text = json.dumps(stub, ensure_ascii=False, indent=2)
+    text = json.dumps(stub, ensure_ascii=False, indent=indent, separators=separators)
     for i, resource in enumerate(resources):
-        text = text.replace(json.dumps(_marker(i)), _schema_json(resource["name"], resource["schema"]), 1)
+        schema = _schema_json(resource["name"], resource["schema"], compact)
+        text = text.replace(json.dumps(_marker(i)), schema, 1)
     return (text + "\n").encode("utf-8")
 
 
@@ -167,38 +170,17 @@ def _marker(i: int) -> str:
     return f"\x00schema {i}\x00"
 
 
-_SCHEMA_JSON: dict[str, tuple[Any, str]] = {}
+_SCHEMA_JSON: dict[tuple[str, bool], tuple[Any, str]] = {}
 #: Depth of a resource's ``schema`` value in the descriptor (package → resources → resource).
 _SCHEMA_INDENT = " " * 6
 
 
-def _schema_json(name: str, schema: Any) -> str:
-    cached = _SCHEMA_JSON.get(name)
+def _schema_json(name: str, schema: Any, compact: bool) -> str:
+    cached = _SCHEMA_JSON.get((name, compact))
     if cached is None or cached[0] != schema:
-        text = json.dumps(schema, ensure_ascii=False, indent=2).replace("\n", "\n" + _SCHEMA_INDENT)
-        cached = _SCHEMA_JSON[name] = (schema, text)
+        if compact:
+            text = json.dumps(schema, ensure_ascii=False, separators=(",", ":"))
+        else:
+            text = json.dumps(schema, ensure_ascii=False, indent=2).replace("\n", "\n" + _SCHEMA_INDENT)
+        cached = _SCHEMA_JSON[(name, compact)] = (schema, text)
     return cached[1]
-
-
-def write_csv_package(records: Sequence[RecordData], out: Path, meta: PackageMeta) -> Path:
-    """Write one CSV per non-empty resource and the descriptor; return its path.
-
-    The CSVs sit next to ``datapackage.json`` (``<resource>.csv``), the same
-    layout as the site's ``data/all/`` folder.
-    """
-    tables = build_tables(records)
-    out.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, str] = {}
-    files: dict[str, dict[str, Any]] = {}
-    for name, rows in tables.items():
-        if not rows:
-            continue
-        data = csv_bytes(name, rows)
-        relative = f"{name}.csv"
-        (out / relative).write_bytes(data)
-        paths[name] = relative
-        files[name] = file_info(data)
-    package = descriptor(tables, meta, records, paths, files)
-    target = out / "datapackage.json"
-    target.write_bytes(descriptor_bytes(package))
-    return target

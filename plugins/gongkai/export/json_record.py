@@ -1,12 +1,13 @@
 """The JSON download of one record: every normalised row of the record.
 
-Shape (stable: every resource is present, empty ones as ``[]``)::
+Shape (every resource is present, an empty one as ``[]``)::
 
     {"budget_id": "…", "budget": {budgets row}, "department": {departments row},
      "sections": [rows…], …, "findings": [rows…]}
 
-Rows have the fields of the Table Schemas, in schema order, ``null`` for a
-missing value. Numbers are written from the exact decimal text, never through
+Rows have the fields of the Table Schemas in schema order, except that a
+field without a value is left out (``null`` everywhere would double the file)
+and ``budget_id`` is given once at the top, not in every row. Numbers are written from the exact decimal text, never through
 a float: ``2184.44`` 万元 is ``21844400.00``, byte for byte what the CSV holds.
 A reader that wants exact money parses numbers as decimals
 (``json.loads(text, parse_float=decimal.Decimal)``); a JavaScript ``Number``
@@ -52,11 +53,16 @@ _RENDERERS: dict[str, Callable[[str], str]] = {
 }
 
 
+#: Fields left out of the rows (the document's own ``budget_id``).
+OMITTED = frozenset({"budget_id"})
+
+
 @cache
-def _fields(resource: str) -> tuple[tuple[str, Callable[[str], str]], ...]:
-    """``('"name": ', renderer)`` for every field of ``resource``."""
+def _fields(resource: str) -> tuple[tuple[str, Callable[[str], str] | None], ...]:
+    """``('"name": ', renderer)`` per field of ``resource``; ``None`` renderer: left out."""
     return tuple(
-        (f"{json.dumps(c.name)}: ", _RENDERERS.get(c.type, _text)) for c in TABLES_BY_NAME[resource].columns
+        (f"{json.dumps(c.name)}: ", None if c.name in OMITTED else _RENDERERS.get(c.type, _text))
+        for c in TABLES_BY_NAME[resource].columns
     )
 
 
@@ -64,11 +70,11 @@ def json_rows(resource: str, texts: Iterable[Sequence[str]]) -> list[str]:
     """Each row (as CSV cell texts) as a compact JSON object, keys in schema order.
 
     The texts are the exact decimal literals of the CSV, so numbers are
-    copied, never converted; an empty cell is ``null``.
+    copied, never converted; an empty cell is left out.
     """
     fields = _fields(resource)
     return [
-        "{" + ", ".join([key + (render(t) if t else "null") for (key, render), t in zip(fields, row, strict=True)]) + "}"
+        "{" + ", ".join([key + render(t) for (key, render), t in zip(fields, row, strict=True) if t and render]) + "}"
         for row in texts
     ]
 

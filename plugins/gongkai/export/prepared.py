@@ -9,7 +9,9 @@ shared by both exports.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
+from typing import Any
 
 from gongkai.export.csv_package import csv_from_texts, row_texts
 from gongkai.export.json_record import json_rows
@@ -23,9 +25,22 @@ class Prepared:
     def __init__(self, name: str, rows: list[Row]) -> None:
         self.name = name
         self.rows = rows
+        self.size = len(rows)
 
     def __bool__(self) -> bool:
-        return bool(self.rows)
+        return self.size > 0
+
+    def forms(self, names: Iterable[str]) -> dict[str, Any]:
+        """The rendered forms ``names`` (computed now), to send to another process."""
+        return {name: getattr(self, name) for name in names}
+
+    @classmethod
+    def from_forms(cls, name: str, size: int, forms: dict[str, Any]) -> Prepared:
+        """A table known only by rendered forms (the rows stayed in a worker process)."""
+        prepared = cls(name, [])
+        prepared.size = size
+        prepared.__dict__.update(forms)  # where cached_property keeps its values
+        return prepared
 
     @cached_property
     def texts(self) -> list[list[str]]:

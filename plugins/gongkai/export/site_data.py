@@ -21,9 +21,12 @@ number of rows. Nothing here depends on MkDocs.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ from gongkai.export.formats import (
     check_formats,
     dataset_only_tables,
 )
+from gongkai.export.prepared import Prepared
 from gongkai.model import STAGE_LABELS
 from gongkai.package import PackageMeta, RecordData, created_date
 from gongkai.tables import TABLES_BY_NAME
@@ -76,6 +80,11 @@ class BudgetDownloads:
 
     def by_format(self, fmt: str) -> list[DownloadFile]:
         return [f for f in self.files if f.format == fmt]
+
+    def primary_files(self) -> list[DownloadFile]:
+        """One link per format for a downloads box: the descriptor stands for its
+        CSVs, and the Excel CSVs are left to the folder listing."""
+        return [f for f in self.files if f.format not in ("csv", "csv-excel")]
 
     @property
     def total_bytes(self) -> int:
@@ -138,6 +147,7 @@ def write_site_data(
     per_budget: bool = True,
     budget_formats: Sequence[str] | None = None,
     url_base: str = "data/",
+    jobs: int | None = None,
 ) -> DownloadsIndex:
     """Write every download of the site under ``out_dir`` and return the index.
 
@@ -152,6 +162,7 @@ def write_site_data(
         budget_formats: formats of the department-year folders (default:
             ``formats``), e.g. ``["csv", "xlsx", "zip"]`` to keep a large site small.
         url_base: URL path of ``out_dir`` from the site root.
+        jobs: worker processes for rendering (default 1: no fork).
 
     Returns:
         The :class:`DownloadsIndex` of everything written.
@@ -165,6 +176,7 @@ def write_site_data(
         budget_formats=budget_formats,
         url_base=url_base,
         index_file=out_dir / INDEX_FILE,
+        jobs=jobs,
     )
 
 
@@ -178,12 +190,15 @@ def export_records(
     budget_formats: Sequence[str] | None = None,
     url_base: str = "",
     index_file: Path | None = None,
+    jobs: int | None = None,
 ) -> DownloadsIndex:
     """The general form of :func:`write_site_data` (``gongkai export`` uses it).
 
     ``dataset_dir`` and ``budgets_dir`` may each be ``None`` to skip that part.
     URL paths in the index are ``url_base`` + the path relative to the common
     parent of the two folders (the folder of ``index_file`` when given).
+    ``jobs`` > 1 renders records in that many forked worker processes (the
+    output is the same, byte for byte); see :func:`_jobs` for the default.
     """
     meta = meta or PackageMeta()
     chosen = check_formats(formats)
@@ -197,11 +212,13 @@ def export_records(
     keep: set[Path] | None = set() if existed else None
     reference = Reference.build()
     sinks, ctx = _open_sinks(dataset_dir, meta, ordered, created, chosen, reference)
-    for record in ordered:
-        bundle = make_bundle(record, reference)
-        if budgets_dir is not None:
-            index.budgets[bundle.budget_id] = write_budget(bundle, budgets_dir, meta, per_budget_formats, urls, keep)
-        facts = [prepared for name, prepared in bundle.tables.items() if name not in DATASET_ONLY]
+    plan = _Plan(ordered, reference, meta, budgets_dir, per_budget_formats, urls, keep is not None)
+    forms = tuple(dict.fromkeys(form for sink in sinks.values() for form in sink.FORMS))
+    for downloads, facts, paths in run_plan(plan, forms, _jobs(jobs, len(ordered))):
+        if downloads is not None:
+            index.budgets[downloads.budget_id] = downloads
+        if keep is not None:
+            keep.update(paths)
         for sink in sinks.values():
             sink.add(facts)
     if ctx is not None:
@@ -217,6 +234,101 @@ def export_records(
         for folder in existed:
             prune(folder, keep)
     return index
+
+
+def _jobs(jobs: int | None, records: int) -> int:
+    """Worker processes to use: 1 unless asked, and never for a small site.
+
+    Not by default: forking a process that runs threads (``mkdocs serve``)
+    is unsafe, and on the 2-vCPU build machine two busy processes each ran
+    at half speed (the vCPUs share one core), so a pool only added overhead.
+    """
+    if not jobs or records < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # a pool costs more than it saves for a small site
+    return jobs
+
+
+#: Fewer records than this are always rendered in-process.
+MIN_PARALLEL = 50
+
+
+# --------------------------------------------------------------------------- #
+# Records, one after another or in worker processes
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class _Plan:
+    """Everything a worker needs to process record ``i`` (inherited by fork)."""
+
+    records: Sequence[RecordData]
+    reference: Reference
+    meta: PackageMeta
+    budgets_dir: Path | None
+    formats: tuple[str, ...]
+    urls: _Urls
+    track_paths: bool
+
+
+#: One processed record: its downloads entry, its fact tables for the
+#: whole-dataset sinks, and the paths written (for pruning).
+_Result = tuple["BudgetDownloads | None", list[Prepared], list[Path]]
+
+
+def process_record(plan: _Plan, i: int) -> _Result:
+    """Render record ``i``: write its folder, return its tables for the sinks."""
+    bundle = make_bundle(plan.records[i], plan.reference, with_codes=plan.budgets_dir is not None)
+    downloads, paths = None, []
+    if plan.budgets_dir is not None:
+        keep: set[Path] | None = set() if plan.track_paths else None
+        downloads = write_budget(bundle, plan.budgets_dir, plan.meta, plan.formats, plan.urls, keep)
+        paths = sorted(keep or ())
+    facts = [p for name, p in bundle.tables.items() if name not in DATASET_ONLY]
+    return downloads, facts, paths
+
+
+def run_plan(plan: _Plan, forms: tuple[str, ...], jobs: int) -> Iterator[_Result]:
+    """Process every record, in order, in this process or in ``jobs`` forked ones."""
+    if jobs <= 1:
+        for i in range(len(plan.records)):
+            yield process_record(plan, i)
+        return
+    global _PLAN
+    _PLAN = (plan, forms)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            batches = [range(start, min(start + _BATCH, len(plan.records))) for start in range(0, len(plan.records), _BATCH)]
+            pending: deque[Future[list[_Payload]]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(_work, batch.start, batch.stop))
+                if len(pending) >= jobs * 3:  # bounded: results are consumed in order
+                    yield from _unpack(pending.popleft().result())
+            while pending:
+                yield from _unpack(pending.popleft().result())
+    finally:
+        _PLAN = None
+
+
+_BATCH = 8
+_PLAN: tuple[_Plan, tuple[str, ...]] | None = None
+#: What a worker sends back per record: downloads, (name, rows, forms) per fact table, paths.
+_Payload = tuple["BudgetDownloads | None", list[tuple[str, int, dict[str, Any]]], list[Path]]
+
+
+def _work(start: int, stop: int) -> list[_Payload]:
+    assert _PLAN is not None, "worker started without a plan"
+    plan, forms = _PLAN
+    out = []
+    for i in range(start, stop):
+        downloads, facts, paths = process_record(plan, i)
+        out.append((downloads, [(p.name, p.size, p.forms(forms) if p else {}) for p in facts], paths))
+    return out
+
+
+def _unpack(payloads: list[_Payload]) -> Iterator[_Result]:
+    for downloads, facts, paths in payloads:
+        yield downloads, [Prepared.from_forms(name, size, forms) for name, size, forms in facts], paths
 
 
 def _open_sinks(

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from gongkai.tables import TABLES, TABLES_BY_NAME, Table
 
@@ -73,27 +72,24 @@ def schema_sql() -> list[str]:
     return [create_table_sql(t) for t in TABLES]
 
 
-def sql_number(text: str) -> float | None:
-    """The REAL nearest to a decimal literal (NUMERIC affinity stores whole values as INTEGER)."""
-    return float(text) if text else None
+def _placeholder(column_type: str) -> str:
+    """The SQL that turns one CSV cell text into its stored value.
 
-
-def _boolean(text: str) -> int | None:
-    return (1 if text == "true" else 0) if text else None
-
-
-def _plain(text: str) -> str | None:
-    return text or None
-
-
-_CONVERTERS: dict[str, Callable[[str], Any]] = {"number": sql_number, "boolean": _boolean}
+    The conversion runs inside SQLite, not per cell in Python: an empty
+    text is NULL; the column's affinity turns integer and decimal literals
+    into INTEGER/REAL (whole amounts such as ``21844400.00`` become exact
+    INTEGERs; SQLite's text-to-REAL conversion gives the double nearest to
+    the literal, which a test checks against Python's ``float``).
+    """
+    if column_type == "boolean":
+        return "CASE ? WHEN 'true' THEN 1 WHEN 'false' THEN 0 END"
+    return "NULLIF(?, '')"
 
 
 @cache
-def _insert(name: str) -> tuple[str, tuple[Callable[[str], Any], ...]]:
+def insert_sql(name: str) -> str:
     table = TABLES_BY_NAME[name]
-    sql = f"INSERT INTO {quote(name)} VALUES ({', '.join('?' for _ in table.columns)})"
-    return sql, tuple(_CONVERTERS.get(c.type, _plain) for c in table.columns)
+    return f"INSERT INTO {quote(name)} VALUES ({', '.join(_placeholder(c.type) for c in table.columns)})"
 
 
 class SqliteWriter:
@@ -111,11 +107,8 @@ class SqliteWriter:
             self._db.execute(statement)
 
     def add(self, name: str, texts: Iterable[Sequence[str]]) -> None:
-        """Insert rows given as CSV cell texts (integer and date texts are stored as such)."""
-        sql, converters = _insert(name)
-        self._db.executemany(
-            sql, ([conv(t) for conv, t in zip(converters, row, strict=True)] for row in texts)
-        )
+        """Insert rows given as CSV cell texts (see :func:`_placeholder`)."""
+        self._db.executemany(insert_sql(name), texts)
 
     def close(self) -> Path:
         """Create the indexes, finish the file and move it into place."""

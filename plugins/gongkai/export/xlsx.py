@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
 from gongkai.export.csv_package import FORMULA_TRIGGERS
-from gongkai.export.zips import DeterministicZip, ZipTime
+from gongkai.export.zips import COMPRESS_LEVEL, DeterministicZip, ZipTime
 from gongkai.tables import TABLES_BY_NAME, Column
 
 #: Excel's hard limits.
@@ -47,7 +47,7 @@ TEXT, INTEGER, NUMBER, MONEY, DATE, BOOLEAN = "text", "integer", "number", "mone
 _STYLE_HEADER, _STYLE_QUOTED, _STYLE_MONEY, _STYLE_DATE = 1, 2, 3, 4
 _EXCEL_EPOCH = date(1899, 12, 30)
 #: Characters XML 1.0 cannot carry and OOXML's own ``_xHHHH_`` escape.
-_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_SPECIAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -132,14 +132,28 @@ def _escape_special(match: re.Match[str]) -> str:
     return f"_x{ord(text):04X}_"
 
 
+#: Anything :func:`escape_text` must change; most cells have none of it.
+_NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+
+
 def escape_text(text: str) -> str:
-    """Cell text as XML character data (controls and ``_xHHHH_`` escaped)."""
+    """Cell text as XML character data.
+
+    Control characters, which XML 1.0 cannot carry, become OOXML's
+    ``_xHHHH_`` escapes (decoded by Excel), and a literal ``_xHHHH_`` in
+    the text is protected by escaping its underscore. Text longer than an
+    Excel cell holds is cut (the CSV keeps it whole).
+    """
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
+    if not _NEEDS_ESCAPE.search(text):
+        return text
     if _SPECIAL.search(text):
         text = _SPECIAL.sub(_escape_special, text)
     if "&" in text or "<" in text or ">" in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")  # a raw CR would be read back as LF
     return text
 
 
@@ -266,8 +280,9 @@ def _padded(row: Sequence[str], width: int) -> list[str]:
 class Workbook:
     """Sheets in order, saved as one deterministic ``.xlsx`` file."""
 
-    def __init__(self, info: WorkbookInfo, *, spool: bool = False) -> None:
+    def __init__(self, info: WorkbookInfo, *, spool: bool = False, level: int = COMPRESS_LEVEL) -> None:
         self.info = info
+        self.level = level
         self.sheets: list[Sheet] = []
         self.taken_names: set[str] = set()
         self._spool_dir = tempfile.TemporaryDirectory(prefix="gongkai-xlsx-") if spool else None
@@ -298,7 +313,7 @@ class Workbook:
         """Write the workbook; the temporary sheet files are removed."""
         parts = list(self._parts())
         try:
-            with DeterministicZip(target, self.info.when) as zf:
+            with DeterministicZip(target, self.info.when, self.level) as zf:
                 zf.add_bytes("[Content_Types].xml", _content_types(len(parts)).encode())
                 zf.add_bytes("_rels/.rels", _ROOT_RELS.encode())
                 zf.add_bytes("docProps/app.xml", _APP.encode())

@@ -38,4 +38,10 @@ class GongkaiConfig(Config):
     """How many recently changed budgets the home page lists."""
 
     cache = c.Type(bool, default=True)
-    """Reuse loaded records and rendered pages between ``mkdocs serve`` rebuilds."""
+    """Reuse validated records and rendered pages of unchanged files (memory, and ``cache_dir``)."""
+
+    cache_dir = c.Type(str, default=".cache/plugin/gongkai")
+    """Where validated records are kept between builds, relative to ``mkdocs.yml`` (``""``: memory only)."""
+
+    jobs = c.Type(int, default=0)
+    """Worker processes for loading and validating many records; ``0``: one per CPU, ``1``: none."""

@@ -8,12 +8,14 @@
   the navigation, department-year pages out of it;
 * ``on_page_content`` swaps in the pre-rendered body, so Python-Markdown
   never sees the big tables, and sets the page's table of contents;
+* ``on_post_page`` drops the theme's indentation from generated pages (size);
 * ``on_serve`` watches the content directory for ``mkdocs serve``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +28,8 @@ from gongkai.mkdocs_plugin.config import GongkaiConfig
 from gongkai.site import pages
 from gongkai.site.build import PageCache, RenderedPage, Site, SiteOptions, TocItem
 from gongkai.site.history import changed_times
-from gongkai.site.render import Renderer, search_path, templates_dir
-from gongkai.site.source import ValidationCache, load_reports
+from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
+from gongkai.site.source import DiskCache, ValidationCache, load_reports
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -76,7 +78,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if not self.config.enabled:
             return files
         reports = load_reports(
-            self.content_dir, self.root, _VALIDATION_CACHE if self.config.cache else None
+            self.content_dir, self.root, self._validation_cache(), jobs=_jobs(self.config.jobs)
         )
         _check(reports, on_invalid=self.config.on_invalid, strict=self.config.strict)
         renderer = Renderer(
@@ -109,6 +111,17 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         _log_summary(self.site)
         return files
 
+    def _validation_cache(self) -> ValidationCache | None:
+        if not self.config.cache:
+            return None
+        if self.config.cache_dir:
+            path = (self.root / self.config.cache_dir).resolve()
+            if _VALIDATION_CACHE.disk is None or _VALIDATION_CACHE.disk.root != path:
+                _VALIDATION_CACHE.disk = DiskCache(path)
+        else:
+            _VALIDATION_CACHE.disk = None
+        return _VALIDATION_CACHE
+
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -125,6 +138,15 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             )
         return html
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if (
+            self.site is not None
+            and page.file.generated_by is not None
+            and page.file.src_uri in self.site.srcs
+        ):
+            return compact_html(output)
+        return output
+
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer | None:
@@ -132,6 +154,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             server.watch(str(self.content_dir))
             server.watch(str(templates_dir()))
         return server
+
+
+def _jobs(configured: int) -> int:
+    """``jobs: 0`` means one worker per CPU (at most 8)."""
+    if configured > 0:
+        return configured
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _options(plugin: GongkaiConfig, config: MkDocsConfig) -> SiteOptions:

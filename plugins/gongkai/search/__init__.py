@@ -17,10 +17,12 @@ from __future__ import annotations
 from gongkai.search.indexer import (
     DEFAULT_LANGUAGE,
     DEFAULT_OUTPUT_SUBDIR,
+    TEMPLATE_EXCLUDE_SELECTORS,
     IndexStats,
     SearchIndexError,
     find_pagefind,
     index_site,
+    patch_query_segmentation,
 )
 from gongkai.search.theme import (
     SEARCH_PARTIAL,
@@ -33,11 +35,13 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DEFAULT_OUTPUT_SUBDIR",
     "SEARCH_PARTIAL",
+    "TEMPLATE_EXCLUDE_SELECTORS",
     "IndexStats",
     "SearchIndexError",
     "find_pagefind",
     "header_override_from",
     "index_site",
+    "patch_query_segmentation",
     "register_theme_dir",
     "theme_dir",
 ]

@@ -32,6 +32,24 @@ DEFAULT_OUTPUT_SUBDIR = "pagefind"
 DEFAULT_LANGUAGE = "zh"
 """One index for the whole site, segmented as Chinese (``--force-language zh``)."""
 
+TEMPLATE_EXCLUDE_SELECTORS = (
+    "section.gk-sec",  # the budget tables (预算表)
+    "figure",  # charts, with their data tables
+    ".gk-kf",  # key figures
+    ".gk-facts",  # the facts list under the title (the identity line stays)
+    ".gk-plist",  # the list of links to the projects (the projects stay)
+    "#t-findings",  # validation findings
+    "details.gk-data",  # coverage, transcription notes
+    ".gk-downloads",
+)
+"""What nobody searches on a page of ``site_templates/gongkai/``, for ``exclude_selectors``.
+
+The budget tables, charts and findings are most of a department-year page's text;
+leaving them out halves the index and the fragments a browser loads per result.
+Goal texts and indicator tables stay. Once the templates mark these elements
+``data-pagefind-ignore`` themselves, this is no longer needed.
+"""
+
 # Files of Pagefind's own search UIs: our header box uses only pagefind.js, its
 # worker and the WebAssembly module, so these are removed after indexing.
 _UNUSED_UI_FILES = (
@@ -75,9 +93,10 @@ class IndexStats:
         files: Files in the bundle directory after pruning.
         bytes: Total size of the bundle directory.
         core_bytes: What a browser loads before it can run any query: ``pagefind.js``,
-            ``pagefind-worker.js``, ``pagefind-entry.json``, the WebAssembly module and
-            the language's metadata file. A query adds index chunks and, per result
-            shown, one fragment.
+            ``pagefind-entry.json``, the WebAssembly module and the language's
+            metadata file (which grows with the number of pages). A query adds its
+            index chunks and one fragment per result shown; the header box does not
+            use ``pagefind-worker.js`` unless configured to (41 KB more).
         index_chunks: Number of word-index chunks (``index/*.pf_index``).
         max_index_chunk_bytes: Largest word-index chunk.
         mean_fragment_bytes: Mean size of a page fragment (``fragment/*.pf_fragment``).
@@ -306,12 +325,9 @@ def _describe(bundle_dir: Path, entry_path: Path, seconds: float, output: str) -
     languages_raw: dict[str, dict[str, object]] = entry.get("languages", {})
     languages = {lang: int(str(info.get("page_count", 0))) for lang, info in languages_raw.items()}
 
-    # Before the first query a browser loads the loader, its worker and the entry
-    # file, then the WebAssembly module and metadata of one language (the largest
-    # language bounds it).
-    shared = sum(
-        _size(bundle_dir / n) for n in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json")
-    )
+    # Before the first query a browser loads the loader and the entry file, then
+    # the WebAssembly module and metadata of one language (the largest bounds it).
+    shared = sum(_size(bundle_dir / n) for n in ("pagefind.js", "pagefind-entry.json"))
     per_language = [
         _size(
             bundle_dir

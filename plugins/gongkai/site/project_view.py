@@ -72,7 +72,7 @@ def project_view(budget: Budget, project: Project) -> ProjectView:
         facts.append(("资金文件", project.funding_document))
     plan = [(f"{point.month}月底", plain_percent(point.percent)) for point in project.spending_plan]
     indicators = (
-        indicator_table(f"t-project-{project.seq}", "", project.indicators)
+        indicator_table("", "", project.indicators)
         if project.indicators
         else None
     )
@@ -130,7 +130,7 @@ def goals_view(budget: Budget, section: Performance) -> GoalsView:
             c.duty,
             c.goal,
             c.indicators_text,
-            indicator_table(f"t-goal-{c.seq}", "", c.indicators) if c.indicators else None,
+            indicator_table("", "", c.indicators) if c.indicators else None,
         )  # fmt: skip
         for c in section.categories
     ]

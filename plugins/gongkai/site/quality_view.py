@@ -10,6 +10,7 @@ objects feed the terminal report, so the site and CI never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import quote
 
 from gongkai.errors import Location, Problem
@@ -84,6 +85,7 @@ class QualityView:
     findings: list[FindingView] = field(default_factory=list)
     problems: list[ProblemView] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    rules: list[tuple[str, str]] = field(default_factory=list)
 
 
 def finding_counts(findings: list[Finding]) -> dict[str, int]:
@@ -115,9 +117,14 @@ def finding_view(finding: Finding, titles: dict[str, str], links: RepoLinks) -> 
     return FindingView(
         finding.rule, titles.get(finding.rule, ""), finding.severity,
         SEVERITY_LABELS.get(finding.severity, finding.severity), finding.subject, finding.message("zh"),
-        money(finding.printed, unit), money(finding.computed, unit), money(finding.difference, unit),
+        _amount(finding.printed, unit), _amount(finding.computed, unit), _amount(finding.difference, unit),
         _line(loc), links.view(loc.file, loc.line) if loc else None, finding.acknowledged,
     )  # fmt: skip
+
+
+def _amount(value: Decimal | None, unit: str | None) -> str:
+    """An amount with its unit, or an empty cell (the stylesheet shows a dash)."""
+    return money(value, unit) if value is not None else ""
 
 
 def _line(loc: Location | None) -> str:
@@ -147,10 +154,12 @@ def quality_view(
         key=lambda f: (bool(f.acknowledged), SEVERITY_ORDER.get(f.severity, 9), _where(f), f.rule),
     )
     status, label = status_of(report, strict)
+    used = sorted({f.rule for f in report.findings})
     return QualityView(
         status,
         label,
         [finding_view(f, titles, links) for f in ordered],
         [problem_view(p, links) for p in report.problems],
         finding_counts(report.findings),
+        [(rule, titles.get(rule, "")) for rule in used],
     )

@@ -24,6 +24,7 @@ import gongkai
 
 NAMESPACE = "gongkai"
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+_INDENT = re.compile(r"\n[ \t]+")
 
 
 @cache
@@ -59,6 +60,19 @@ def fingerprint(paths: Sequence[Path]) -> str:
                 stat = file.stat()
                 digest.update(f"{file}:{stat.st_mtime_ns}:{stat.st_size};".encode())
     return digest.hexdigest()[:16]
+
+
+def compact_html(html: str) -> str:
+    """Drop the indentation a theme's templates leave in a page (``<pre>``-free pages only).
+
+    Material's page shell is indented for readability; on a thousand
+    generated pages that is megabytes of spaces. Whitespace that contains a
+    line break between two tags goes, and leading indentation becomes a bare
+    line break, which renders identically.
+    """
+    if "<pre" in html or "<textarea" in html:
+        return html
+    return _INDENT.sub("\n", _BETWEEN_TAGS.sub("><", html))
 
 
 class Renderer:

@@ -41,6 +41,7 @@
       s = {
         root: root,
         texts: cfg.texts || {},
+        worker: !!cfg.worker,
         bundle: new URL(cfg.bundle || "pagefind/", siteRoot).href,
         input: root.querySelector(".gk-search__input"),
         meta: root.querySelector(".md-search-result__meta"),
@@ -48,6 +49,8 @@
         filters: root.querySelector(".gk-search__filters"),
         results: [],
         query: "",
+        notes: [],
+        term: null,
         shown: 0,
         seq: 0,
         timer: 0,
@@ -79,10 +82,13 @@
         .then(function (pagefind) {
           // The bundle's own path comes from the import URL; result URLs are
           // relative to the site root, which may be a sub-path (/gongkai/).
+          // No web worker unless configured: it would be a second 41 KB download
+          // before the first result, for a search that takes milliseconds.
           return pagefind
             .options({
               baseUrl: siteRoot.pathname,
-              excerptLength: 24
+              excerptLength: 24,
+              noWorker: !s.worker
             })
             .then(function () {
               return pagefind.init();
@@ -127,6 +133,46 @@
       if (select.value) filters[select.getAttribute("data-gk-filter")] = select.value;
     });
     return filters;
+  }
+
+  function hasFilter(s, name) {
+    return !!(s.filters && s.filters.querySelector('select[data-gk-filter="' + name + '"]'));
+  }
+
+  // 平乡 2023 means the county in that year: a year (and 预算/决算) in the query
+  // becomes a filter instead of a word. Besides being what the reader means, it
+  // keeps the download small: a year is on every page of that year, so its word
+  // index is the largest of all, while the year filter is one small file.
+  function parseQuery(s, raw) {
+    var filters = selectedFilters(s);
+    var notes = [];
+    var tokens = raw
+      .replace(/([^\s\d])((?:19|20)\d\d)/g, "$1 $2")
+      .replace(/((?:19|20)\d\d)(?=[^\s\d])/g, "$1 ")
+      .split(/\s+/)
+      .filter(Boolean);
+    var words = [];
+    for (var i = 0; i < tokens.length; i++) {
+      var token = tokens[i];
+      if (/^(19|20)\d\d$/.test(token) && hasFilter(s, "year") && !filters.year) {
+        filters.year = token;
+        notes.push(token);
+        if (/^年/.test(tokens[i + 1] || "")) tokens[i + 1] = tokens[i + 1].slice(1);
+        continue;
+      }
+      if ((token === "预算" || token === "决算") && hasFilter(s, "stage") && !filters.stage) {
+        filters.stage = token;
+        notes.push(token);
+        continue;
+      }
+      words.push(token);
+    }
+    // A year still being typed (平乡 2, 平乡 20…) would fetch the index of every
+    // number with that prefix: wait for the rest of it.
+    if (/^(1|19\d?|2|20\d?)$/.test(words[words.length - 1] || "") && /\d$/.test(raw)) {
+      words.pop();
+    }
+    return { term: words.join(" ").trim() || null, filters: filters, notes: notes };
   }
 
   function link(href, className, inner) {
@@ -174,8 +220,9 @@
     return chars;
   }
 
-  function projectHits(data, query, pageHit) {
-    var chars = queryChars(query);
+  function projectHits(data, term, pageHit) {
+    if (!term) return [];
+    var chars = queryChars(term);
     var anchored = (data.sub_results || []).filter(function (sub) {
       return sub.anchor && sub.anchor.element !== "h1" && sub.url.indexOf("#") >= 0;
     });
@@ -185,14 +232,22 @@
     var best = scored.reduce(function (m, x) {
       return Math.max(m, x.cover);
     }, 0);
-    // 平乡 2023 matches the page (its name, region and year), not a project
-    // that happens to mention 2023: no project links when the page covers more.
-    if (pageHit && best > 0 && coverage(pageHit, chars) > best) return [];
     // Without highlights to judge by, keep Pagefind's sections as they are.
-    return scored
-      .filter(function (x) {
-        return best === 0 ? x.hits > 0 : x.cover === best;
-      })
+    var kept = scored.filter(function (x) {
+      return best === 0 ? x.hits > 0 : x.cover === best;
+    });
+    // When the page's head matches as well (平乡: the department's name and
+    // region), link only the projects the query names, not every section that
+    // happens to mention it.
+    if (pageHit && coverage(pageHit, chars) >= best) {
+      kept = kept.filter(function (x) {
+        var title = cleanTitle(x.sub.title).toLowerCase();
+        return chars.every(function (c) {
+          return title.indexOf(c) >= 0;
+        });
+      });
+    }
+    return kept
       .sort(function (a, b) {
         return b.hits - a.hits;
       })
@@ -202,7 +257,7 @@
       });
   }
 
-  function renderItem(data, query) {
+  function renderItem(data, term) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
     var subs = data.sub_results || [];
@@ -210,7 +265,7 @@
     var pageHit = subs.filter(function (sub) {
       return !sub.anchor || sub.anchor.element === "h1";
     })[0];
-    var projects = projectHits(data, query, pageHit);
+    var projects = projectHits(data, term, pageHit);
     var title = (data.meta && data.meta.title) || data.url;
     var teaser = pageHit ? pageHit.excerpt : projects.length ? "" : data.excerpt;
     li.appendChild(
@@ -263,7 +318,7 @@
       var more = s.list.querySelector(".gk-search__more-item");
       if (more) more.remove();
       items.forEach(function (data) {
-        s.list.appendChild(renderItem(data, s.query));
+        s.list.appendChild(renderItem(data, s.term));
       });
       renderMore(s);
     });
@@ -283,15 +338,30 @@
     s.root.setAttribute("data-gk-state", "busy");
     return loadPagefind(s)
       .then(function (pagefind) {
-        return pagefind.search(query, { filters: selectedFilters(s) });
+        var parsed = parseQuery(s, query);
+        s.notes = parsed.notes;
+        s.term = parsed.term;
+        if (parsed.term === null && !Object.keys(parsed.filters).length) return null;
+        return pagefind.search(parsed.term, { filters: parsed.filters });
       })
       .then(function (found) {
-        if (seq !== s.seq || !found) return;
+        if (seq !== s.seq) return;
+        if (!found) {
+          // Nothing to search yet (a lone digit): back to the placeholder.
+          s.results = [];
+          s.list.innerHTML = "";
+          setMeta(s, s.texts.placeholder || "");
+          s.root.setAttribute("data-gk-state", "done");
+          return;
+        }
         s.results = found.results;
         s.query = query;
         s.shown = 0;
         s.list.innerHTML = "";
-        setMeta(s, countText(s, found.results.length));
+        setMeta(
+          s,
+          countText(s, found.results.length) + (s.notes.length ? "（" + s.notes.join(" · ") + "）" : "")
+        );
         return showMore(s, seq).then(function () {
           if (seq !== s.seq) return;
           s.root.setAttribute("data-gk-state", "done");
@@ -311,12 +381,8 @@
   function schedule(s) {
     clearTimeout(s.timer);
     s.root.setAttribute("data-gk-state", "busy");
-    if (pagefindPromise) {
-      var query = s.input.value.trim();
-      pagefindPromise.then(function (pagefind) {
-        if (query) pagefind.preload(query, { filters: selectedFilters(s) });
-      });
-    }
+    // No pagefind.preload() per keystroke: each partial query would fetch its own
+    // index chunks (平 → every word starting with 平); the short debounce is enough.
     s.timer = setTimeout(function () {
       search(s);
     }, 120);
@@ -391,12 +457,17 @@
     });
   });
 
-  document.addEventListener("input", function (ev) {
+  function onTyped(ev) {
     var root = rootOf(ev.target);
     if (!root || !ev.target.classList.contains("gk-search__input")) return;
+    // While an input method composes (pinyin), wait for the Chinese characters.
+    if (ev.isComposing) return;
     setOpen(true);
     schedule(state(root));
-  });
+  }
+
+  document.addEventListener("input", onTyped);
+  document.addEventListener("compositionend", onTyped);
 
   document.addEventListener("change", function (ev) {
     var target = ev.target;
