@@ -651,6 +651,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with (out / "results.md").open("a", encoding="utf-8") as sink:
         sink.write(table + "\n")
+    summary = markdown(
+        load_runs(out / "results.json"), f"# Latest result of every step, by N\n\n{machine()}"
+    )
+    (out / "summary.md").write_text(summary, encoding="utf-8")
     print(table)
     return 0
 
@@ -669,11 +673,25 @@ def _report_step(step: Step) -> None:
           file=sys.stderr, flush=True)  # fmt: skip
 
 
+def load_runs(path: Path) -> list[Run]:
+    """The runs recorded in results.json (the latest result of each step), for summary.md."""
+    data = json.loads(path.read_text("utf-8"))
+    known = set(Step.__dataclass_fields__)
+    return [
+        Run(
+            int(r["n"]),
+            {k: Step(**{a: b for a, b in v.items() if a in known}) for k, v in r["steps"].items()},
+        )
+        for r in data.get("runs", [])
+    ]
+
+
 def _write_json(out: Path, runs: Sequence[Run], args: argparse.Namespace) -> None:
-    """Update results.json after every N: this run's sizes replace earlier results for the same N.
+    """Update results.json after every N, step by step.
 
     Written as soon as an N is done, so that a long run that is stopped keeps what it
-    measured; results of other sizes from earlier invocations are kept.
+    measured. A step measured again replaces its earlier result; the other steps and
+    sizes of earlier invocations are kept (``when`` says when each step was measured).
     """
     path = out / "results.json"
     previous: dict[str, Any] = {}
@@ -683,10 +701,10 @@ def _write_json(out: Path, runs: Sequence[Run], args: argparse.Namespace) -> Non
         except (ValueError, KeyError, TypeError, AttributeError):
             previous = {}
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    arguments = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
     for run in runs:
-        steps = {k: asdict(v) for k, v in run.steps.items()}
-        previous[str(run.n)] = {"n": run.n, "when": stamp, "arguments": arguments, "steps": steps}
+        entry = previous.setdefault(str(run.n), {"n": run.n, "steps": {}})
+        for name, step in run.steps.items():
+            entry["steps"][name] = asdict(step) | {"when": stamp, "seed": args.seed}
     payload = {"machine": machine(), "runs": sorted(previous.values(), key=lambda r: int(r["n"]))}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

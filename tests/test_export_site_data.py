@@ -26,7 +26,7 @@ from export_support import load_records, tree_digest
 from gongkai.export import site_data
 from gongkai.export.formats import ALL_FORMATS
 from gongkai.export.pages import data_dictionary_markdown, downloads_markdown
-from gongkai.export.site_data import DownloadsIndex, write_site_data
+from gongkai.export.site_data import DownloadsIndex, planned_primary_files, write_site_data
 from gongkai.package import PackageMeta
 from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
 
@@ -89,6 +89,15 @@ def test_index_lists_every_file_with_size_hash_and_url(site):
     document = json.loads((data / "index.json").read_text("utf-8"))
     assert {f["path"] for f in document["dataset"]} == {f.path for f in index.dataset}
     assert {b["budget_id"] for b in document["budgets"]} == set(index.budgets)
+
+
+def test_planned_files_match_what_is_written(site):
+    """Pages rendered before the export can link to the same paths."""
+    _, index = site
+    entry = index.for_budget(BUDGET)
+    assert entry is not None
+    planned = planned_primary_files(BUDGET)
+    assert [(f.format, f.path, f.title) for f in entry.primary_files()] == planned
 
 
 def test_department_year_package_is_self_contained(site):

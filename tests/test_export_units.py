@@ -129,3 +129,11 @@ def test_budget_formats_can_differ_from_dataset_formats(tmp_path: Path):
     entry = index.for_budget("130532-203-2023-budget")
     assert entry is not None and [f.format for f in entry.files] == ["xlsx", "zip"]
     assert {f.format for f in index.dataset} == {"datapackage", "csv", "csv-excel", "xlsx", "sqlite", "zip"}
+
+
+def test_every_download_format_is_documented():
+    from gongkai.export.formats import EXPORTERS
+
+    page = (REPO / "docs" / "reference" / "open-data.md").read_text("utf-8")
+    for name in EXPORTERS:
+        assert f"`{name}`" in page, name

@@ -16,6 +16,17 @@ def _sections() -> dict[str, str]:
     return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
 
 
+def _yaml(default: object) -> str | None:
+    """How the default is written in YAML (``None``: there is none, e.g. taken from MkDocs)."""
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if default == "":
+        return '""'
+    return str(default)
+
+
 def test_every_option_has_a_section_with_default_and_example():
     sections = _sections()
     options = [name for name, _ in GongkaiConfig._schema]
@@ -24,11 +35,12 @@ def test_every_option_has_a_section_with_default_and_example():
     assert not missing, f"undocumented plugin options: {missing} (add a section to {DOC.name})"
     for name, option in GongkaiConfig._schema:
         body = sections[name]
-        default = option.default
-        shown = {True: "true", False: "false", None: None}.get(default, str(default)) if not isinstance(default, str) or default else '""'
+        shown = _yaml(option.default)
         assert "默认" in body, name
         if shown is not None:
-            assert f"`{shown}`" in body or "默认使用" in body, f"{name}: default {shown!r} not stated"
+            assert f"`{shown}`" in body or "默认使用" in body, (
+                f"{name}: default {shown!r} not stated"
+            )
         assert f"```yaml\n- gongkai:\n    {name}:" in body, f"{name}: no YAML example"
 
 

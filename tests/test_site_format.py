@@ -63,12 +63,25 @@ def test_safe_url_allows_http_only(url, safe):
 
 
 def test_bar_chart_draws_each_bar_with_its_value_and_escapes_labels():
-    svg = str(bar_chart([Bar("一般公共服务支出", D("1044.24"), "1,044.24 万元"), Bar("<b>x</b>", D("4"), "4.00 万元")], title="按功能"))
+    svg = str(
+        bar_chart(
+            [
+                Bar("一般公共服务支出", D("1044.24"), "1,044.24 万元"),
+                Bar("<b>x</b>", D("4"), "4.00 万元"),
+            ],
+            title="按功能",
+        )
+    )
     assert svg.startswith("<svg") and svg.count("<rect") == 2
     assert "1,044.24 万元" in svg and "4.00 万元" in svg
     assert "<b>" not in svg and "&lt;b&gt;" in svg
     assert 'aria-label="按功能"' in svg
-    widths = [float(w) for w in __import__("re").findall(r'<rect class="gk-c0" x="210" y="\d+" width="([\d.]+)"', svg)]
+    widths = [
+        float(w)
+        for w in __import__("re").findall(
+            r'<rect class="gk-c0" x="210" y="\d+" width="([\d.]+)"', svg
+        )
+    ]
     assert widths[0] == 360 and widths[1] == pytest.approx(360 * 4 / 1044.24, abs=0.1)
 
 
@@ -82,7 +95,11 @@ def test_zero_bar_is_drawn_as_a_hairline_and_empty_chart_is_empty():
 def test_split_bar_and_column_chart():
     svg = str(split_bar([Bar("基本支出", D("3"), "3"), Bar("项目支出", D("1"), "1")], title="结构"))
     assert "基本支出 75.0%" in svg and "项目支出 25.0%" in svg
-    svg = str(column_chart([Bar("2022年", D("10"), "10.00"), Bar("2023年", D("20"), "20.00")], title="趋势"))
+    svg = str(
+        column_chart(
+            [Bar("2022年", D("10"), "10.00"), Bar("2023年", D("20"), "20.00")], title="趋势"
+        )
+    )
     assert svg.count("<rect") == 2 and "2022年" in svg and "20.00" in svg
 
 

@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from gongkai.site.build import Site, SiteOptions
 from gongkai.site.budget_view import budget_context
-from gongkai.site.pages import Router
+from gongkai.site.build import Site, SiteOptions
 from gongkai.site.quality_view import RepoLinks
 from gongkai.site.render import Renderer, search_path, templates_dir
 from gongkai.site.source import ValidationCache, load_reports
@@ -35,12 +34,16 @@ def basic_reports():
 
 @pytest.fixture(scope="module")
 def seed_site(seed_reports):
-    return Site(seed_reports, SiteOptions(repo_url="https://github.com/o/r"), Renderer(search_path()))
+    return Site(
+        seed_reports, SiteOptions(repo_url="https://github.com/o/r"), Renderer(search_path())
+    )
 
 
 @pytest.fixture(scope="module")
 def basic_site(basic_reports):
-    return Site(basic_reports, SiteOptions(repo_url="https://example.org/r"), Renderer(search_path()))
+    return Site(
+        basic_reports, SiteOptions(repo_url="https://example.org/r"), Renderer(search_path())
+    )
 
 
 def _context(site: Site, src: str):
@@ -49,7 +52,11 @@ def _context(site: Site, src: str):
     return budget_context(
         entry.report,
         link=site.router.linker(src),
-        srcs={"province": "regions/130000.md", "year": "years/2023.md", "department": "departments/x.md"},
+        srcs={
+            "province": "regions/130000.md",
+            "year": "years/2023.md",
+            "department": "departments/x.md",
+        },
         links=RepoLinks("https://github.com/o/r"),
         strict=False,
         titles={},
@@ -72,10 +79,22 @@ def test_key_figures_of_the_seed_in_the_printed_unit(seed_site):
 def test_every_disclosed_table_with_codes_and_hierarchy(seed_site):
     page, budget = _context(seed_site, SEED)
     ids = [s.id for s in page.tables]
-    assert ids[:3] == ["s-income_expenditure_summary", "s-income_by_function", "s-expenditure_by_function"]
-    assert {"s-gpb_basic_by_economic", "s-three_public", "s-government_fund_expenditure"} <= set(ids)
+    assert ids[:3] == [
+        "s-income_expenditure_summary",
+        "s-income_by_function",
+        "s-expenditure_by_function",
+    ]
+    assert {"s-gpb_basic_by_economic", "s-three_public", "s-government_fund_expenditure"} <= set(
+        ids
+    )
     spending = next(s for s in page.tables if s.id == "s-expenditure_by_function").tables[0]
-    assert [c.label for c in spending.columns] == ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+    assert [c.label for c in spending.columns] == [
+        "科目编码",
+        "科目名称",
+        "合计",
+        "基本支出",
+        "项目支出",
+    ]
     assert "经营支出" in spending.omitted
     total, first, second, third = spending.rows[:4]
     assert total.css == "gk-total" and total.cells[2] == "2,279.15"
@@ -88,16 +107,26 @@ def test_every_disclosed_table_with_codes_and_hierarchy(seed_site):
 def test_projects_keep_document_anchors(seed_site):
     page, budget = _context(seed_site, SEED)
     assert len(page.projects) == len(budget.projects) == 25
-    assert [p.anchor for p in page.projects][:2] == ["project-1", "project-2"]  # no amounts: document order
+    assert [p.anchor for p in page.projects][:2] == [
+        "project-1",
+        "project-2",
+    ]  # no amounts: document order
     first = page.projects[0]
-    assert first.indicators is not None and len(first.indicators.rows) == len(budget.projects[0].indicators)
+    assert first.indicators is not None and len(first.indicators.rows) == len(
+        budget.projects[0].indicators
+    )
 
 
 def test_projects_sorted_by_amount_blank_last(basic_site):
     page, _ = _context(basic_site, "budgets/990101-201-2022-budget.md")
     assert [p.seq for p in page.projects] == [2, 1]
     assert page.projects[0].amount == "250.00 万元"
-    assert page.projects[1].plan == [("3月底", "25%"), ("6月底", "50%"), ("10月底", "80%"), ("12月底", "100%")]
+    assert page.projects[1].plan == [
+        ("3月底", "25%"),
+        ("6月底", "50%"),
+        ("10月底", "80%"),
+        ("12月底", "100%"),
+    ]
 
 
 def test_charts_are_paired_with_their_numbers(seed_site):
@@ -114,11 +143,23 @@ def test_charts_are_paired_with_their_numbers(seed_site):
 def test_rendered_seed_page(seed_site):
     html = seed_site.render(SEED).html
     assert "<h1>中共平乡县委组织部 2023年预算</h1>" in html
-    for anchor in ("key-figures", "charts", "tables", "projects", "goals", "assets", "quality", "downloads", "project-25"):
+    for anchor in (
+        "key-figures",
+        "charts",
+        "tables",
+        "projects",
+        "goals",
+        "assets",
+        "quality",
+        "downloads",
+        "project-25",
+    ):
         assert f'id="{anchor}"' in html
     assert html.count("<svg") >= 4 and html.count("<table") > 30
     assert "<thead>" in html and "<th>" in html
-    assert 'href="https://github.com/o/r/edit/main/content/130532/130532-203-2023-budget.yaml"' in html
+    assert (
+        'href="https://github.com/o/r/edit/main/content/130532/130532-203-2023-budget.yaml"' in html
+    )
     assert 'href="../../departments/130532-203/"' in html
     assert 'href="../../regions/130000/#r-130532"' in html
 
@@ -179,10 +220,15 @@ def test_quality_index_ranks_by_errors(basic_site):
 def test_home_block_counts_and_recent(basic_reports):
     from datetime import UTC, datetime
 
-    changed = {r.record.display: datetime(2024, 1, i + 1, tzinfo=UTC) for i, r in enumerate(basic_reports)}
+    changed = {
+        r.record.display: datetime(2024, 1, i + 1, tzinfo=UTC) for i, r in enumerate(basic_reports)
+    }
     site = Site(basic_reports, SiteOptions(), Renderer(search_path()), changed=changed)
     html = site.render_home().html
-    assert "<strong>2</strong><span>部门</span>" in html and "<strong>3</strong><span>部门年度预算</span>" in html
+    assert (
+        "<strong>2</strong><span>部门</span>" in html
+        and "<strong>3</strong><span>部门年度预算</span>" in html
+    )
     assert html.index("2024-01-03") < html.index("2024-01-01")
 
 
@@ -190,7 +236,9 @@ def test_sub_path_and_plain_urls(basic_reports):
     site = Site(basic_reports, SiteOptions(directory_urls=False), Renderer(search_path()))
     html = site.render("budgets/990101-201-2022-budget.md").html
     assert 'href="../departments/990101-201.html"' in html
-    assert not re.search(r'href="/', html), "links must be relative (the site may live under a sub-path)"
+    assert not re.search(r'href="/', html), (
+        "links must be relative (the site may live under a sub-path)"
+    )
 
 
 def test_site_templates_override_package_templates(tmp_path, basic_reports):
@@ -216,7 +264,9 @@ def test_validation_cache_reuses_unchanged_records(tmp_path):
     assert (cache.hits, cache.misses) == (3, 3)
     assert [len(r.findings) for r in again] == [len(r.findings) for r in first]
     changed = content / "990102" / "990102-301-2023-budget.yaml"
-    changed.write_text(changed.read_text(encoding="utf-8").replace("5000000.00", "5000001.00"), encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("5000000.00", "5000001.00"), encoding="utf-8"
+    )
     load_reports(content, tmp_path, cache)
     assert (cache.hits, cache.misses) == (5, 4)
     # a duplicate id appears: both the cached and the new record are re-checked
@@ -224,3 +274,50 @@ def test_validation_cache_reuses_unchanged_records(tmp_path):
     (content / "990102" / "copy" / changed.name).write_bytes(changed.read_bytes())
     reports = load_reports(content, tmp_path, cache)
     assert sum(1 for r in reports if not r.valid) == 1
+
+
+def test_a_site_without_records_still_has_its_index_pages():
+    site = Site([], SiteOptions(), Renderer(search_path()))
+    assert {s.src for s in site.specs()} == {
+        "regions/index.md",
+        "years/index.md",
+        "compare/index.md",
+        "quality/index.md",
+    }
+    for spec in site.specs():
+        assert "<h1>" in site.render(spec.src).html
+    assert "<strong>0</strong><span>部门</span>" in site.render_home().html
+
+
+def test_parallel_validation_matches_sequential(monkeypatch, tmp_path):
+    from gongkai.site import source
+
+    monkeypatch.setattr(source, "PARALLEL_THRESHOLD", 1)
+    sequential = load_reports(REPO / "content", REPO, jobs=1)
+    parallel = load_reports(REPO / "content", REPO, jobs=2)
+    assert [r.record.display for r in parallel] == [r.record.display for r in sequential]
+    assert [[f.format() for f in r.findings] for r in parallel] == [[f.format() for f in r.findings] for r in sequential]
+    assert [r.valid for r in parallel] == [r.valid for r in sequential]
+
+
+def test_disk_caches_survive_a_new_process(tmp_path):
+    from gongkai.site.build import PageCache
+    from gongkai.site.source import DiskCache
+
+    cold = ValidationCache(DiskCache(tmp_path / "records"))
+    first = load_reports(BASIC / "content", BASIC, cold)
+    warm = ValidationCache(DiskCache(tmp_path / "records"))  # as in the next build
+    again = load_reports(BASIC / "content", BASIC, warm)
+    assert (warm.hits, warm.misses) == (3, 0)
+    assert [len(r.findings) for r in again] == [len(r.findings) for r in first]
+    pages = PageCache(tmp_path / "pages")
+    site = Site(again, SiteOptions(), Renderer(search_path()), cache=pages)
+    html = site.render("budgets/990101-201-2022-budget.md").html
+    reread = Site(again, SiteOptions(), Renderer(search_path()), cache=PageCache(tmp_path / "pages"))
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("an unchanged record must come from the page cache")
+
+    reread.renderer.render = no_rendering  # type: ignore[method-assign]
+    assert reread.render("budgets/990101-201-2022-budget.md").html == html
+    assert len(list((tmp_path / "pages").rglob("*.pickle"))) == 1

@@ -133,6 +133,26 @@ class DownloadsIndex:
         }
 
 
+def planned_primary_files(
+    budget_id: str, formats: Sequence[str] | None = None, url_base: str = "data/"
+) -> list[tuple[str, str, str]]:
+    """``(format, URL path, title)`` of a department-year's main files, before writing.
+
+    The file names are fixed, so a page rendered before the export (sizes
+    unknown yet) can link to them; :meth:`BudgetDownloads.primary_files`
+    gives the same paths with sizes once :func:`write_site_data` has run.
+    """
+    folder = f"{url_base}{BUDGETS_DIR}/{budget_id}/"
+    names = {"csv": "datapackage.json", "json": f"{budget_id}.json", "xlsx": f"{budget_id}.xlsx",
+             "yaml": f"{budget_id}.yaml", "zip": f"{budget_id}.zip"}
+    out = []
+    for fmt in check_formats(formats):
+        if fmt in names and EXPORTERS[fmt].budget is not None:
+            key = "datapackage" if fmt == "csv" else fmt
+            out.append((key, folder + names[fmt], _cached_label(key, None)[0]))
+    return out
+
+
 # --------------------------------------------------------------------------- #
 # Entry points
 # --------------------------------------------------------------------------- #

@@ -247,30 +247,39 @@ class Sheet:
         part = _Part(name, body, path)
         self.parts.append(part)
         if self.header:
-            cells = "".join(text_cell(col.header, _STYLE_HEADER) for col in self.columns)
-            body.write(f'<row r="1">{cells}</row>')
+            body.write(_header_row(tuple(self.columns)))
             part.rows = 1
 
-    def append_cells(self, rows: Iterable[str]) -> None:
+    def append_cells(self, rows: Sequence[str]) -> None:
         """Append rows given as their rendered ``<c>`` elements."""
-        part = self.parts[-1]
-        write = part.body.write
-        r = part.rows
-        for cells in rows:
-            if r >= MAX_ROWS:
-                part.rows = r
+        start = 0
+        while start < len(rows):
+            part = self.parts[-1]
+            if part.rows >= MAX_ROWS:
                 self._new_part()
-                part = self.parts[-1]
-                write = part.body.write
-                r = part.rows
-            r += 1
-            write(f'<row r="{r}">{cells}</row>')
-        part.rows = r
+                continue
+            chunk = rows[start : start + MAX_ROWS - part.rows]
+            first = part.rows + 1
+            part.body.write("".join([f'<row r="{r}">{cells}</row>' for r, cells in enumerate(chunk, first)]))
+            part.rows += len(chunk)
+            start += len(chunk)
 
     def append_texts(self, rows: Iterable[Sequence[str]]) -> None:
         """Append rows of cell texts, rendered by the kinds of :attr:`columns`."""
         renderers = [RENDERERS[c.kind] for c in self.columns]
-        self.append_cells(render_row(renderers, _padded(row, len(renderers))) for row in rows)
+        self.append_cells([render_row(renderers, _padded(row, len(renderers))) for row in rows])
+
+
+@cache
+def _header_row(columns: tuple[SheetColumn, ...]) -> str:
+    return '<row r="1">' + "".join(text_cell(col.header, _STYLE_HEADER) for col in columns) + "</row>"
+
+
+@cache
+def _cols(columns: tuple[SheetColumn, ...]) -> str:
+    return "".join(
+        f'<col min="{i}" max="{i}" width="{col.width:.1f}" customWidth="1"/>' for i, col in enumerate(columns, start=1)
+    )
 
 
 def _padded(row: Sequence[str], width: int) -> list[str]:
@@ -357,10 +366,7 @@ def _sheet_frame(sheet: Sheet, part: _Part, selected: bool) -> tuple[str, str]:
     """The XML before and after the rows of a worksheet part."""
     last_col = column_letter(max(len(sheet.columns), 1) - 1)
     last_row = max(part.rows, 1)
-    cols = "".join(
-        f'<col min="{i}" max="{i}" width="{col.width:.1f}" customWidth="1"/>'
-        for i, col in enumerate(sheet.columns, start=1)
-    )
+    cols = _cols(tuple(sheet.columns))
     tab = ' tabSelected="1"' if selected else ""
     if sheet.header:
         pane = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'

@@ -6,6 +6,8 @@
   build on structural errors (unless ``on_invalid: page``), and adds one
   in-memory page per generated page (``File.generated``) — index pages in
   the navigation, department-year pages out of it;
+* ``on_nav`` orders the index pages when the site does not list a ``nav``
+  (department-year pages are never in it: they are generated not-in-nav);
 * ``on_page_content`` swaps in the pre-rendered body, so Python-Markdown
   never sees the big tables, and sets the page's table of contents;
 * ``on_post_page`` drops the theme's indentation from generated pages (size);
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
@@ -88,7 +91,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.site = Site(
             reports, _options(self.config, config), renderer,
             changed={r.record.display: changed[r.record.path.resolve()] for r in reports if r.record.path.resolve() in changed},
-            cache=_PAGE_CACHE if self.config.cache else None,
+            cache=self._page_cache(),
         )  # fmt: skip
         for spec in self.site.specs():
             if files.get_file_from_path(spec.src) is None:
@@ -115,12 +118,38 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if not self.config.cache:
             return None
         if self.config.cache_dir:
-            path = (self.root / self.config.cache_dir).resolve()
+            path = (self.root / self.config.cache_dir / "records").resolve()
             if _VALIDATION_CACHE.disk is None or _VALIDATION_CACHE.disk.root != path:
                 _VALIDATION_CACHE.disk = DiskCache(path)
         else:
             _VALIDATION_CACHE.disk = None
         return _VALIDATION_CACHE
+
+    def _page_cache(self) -> PageCache | None:
+        if not self.config.cache:
+            return None
+        root = (
+            (self.root / self.config.cache_dir / "pages").resolve()
+            if self.config.cache_dir
+            else None
+        )
+        _PAGE_CACHE.root = root
+        return _PAGE_CACHE
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Without an explicit ``nav``: the index pages at the top level, in reading order.
+
+        MkDocs would put each in a section named after its directory
+        (“Regions”); department-year pages are never in the navigation (they
+        are generated not-in-nav).
+        """
+        if self.site is None or config.nav is not None:
+            return nav
+        order = {src: rank for rank, src in enumerate((pages.HOME, *pages.INDEX_PAGES))}
+        items = [_unwrap_index(item, order) for item in nav.items]
+        items.sort(key=lambda item: order.get(_src(item), len(order)))
+        nav.items[:] = items
+        return nav
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -154,6 +183,20 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             server.watch(str(self.content_dir))
             server.watch(str(templates_dir()))
         return server
+
+
+def _src(item: Any) -> str:
+    file = getattr(item, "file", None)
+    return file.src_uri if file is not None else ""
+
+
+def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
+    """A section holding only one of our index pages becomes that page."""
+    children = getattr(item, "children", None)
+    if children and len(children) == 1 and _src(children[0]) in order:
+        children[0].parent = None
+        return children[0]
+    return item
 
 
 def _jobs(configured: int) -> int:

@@ -10,11 +10,15 @@ re-renders only the record that changed.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
 from collections.abc import KeysView, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from html import unescape
+from pathlib import Path
 
 from gongkai.site import pages
 from gongkai.site.budget_view import Download, budget_context
@@ -33,6 +37,7 @@ from gongkai.site.collection_views import (
 from gongkai.site.format import stage_label
 from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
 from gongkai.site.render import Renderer
+from gongkai.site.source import code_fingerprint
 from gongkai.validate import RecordReport
 
 _IDS = re.compile(r'\bid="([^"]+)"')
@@ -92,19 +97,63 @@ class InvalidView:
 
 
 class PageCache:
-    """Rendered department-year bodies by (page, file digest, options, templates)."""
+    """Rendered department-year bodies by (page, file digest, options, templates).
 
-    def __init__(self) -> None:
+    Kept on disk given a directory (so that an unchanged record is not
+    rendered again by the next build), else in memory (``mkdocs serve``
+    rebuilds).
+    The disk key also covers the code that renders and validates, so an
+    update of Gongkai invalidates it.
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
         self._pages: dict[tuple[str, str, str, str], RenderedPage] = {}
+        self.root = root
+
+    def _path(self, key: tuple[str, str, str, str]) -> Path | None:
+        if self.root is None:
+            return None
+        name = hashlib.sha256("\0".join((*key, site_code_fingerprint())).encode()).hexdigest()
+        return self.root / name[:2] / f"{name}.pickle"
 
     def get(self, key: tuple[str, str, str, str]) -> RenderedPage | None:
-        return self._pages.get(key)
+        page = self._pages.get(key)
+        path = self._path(key) if page is None else None
+        if path is not None:
+            try:
+                with path.open("rb") as handle:
+                    loaded = pickle.load(handle)
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+                return None
+            if isinstance(loaded, RenderedPage):
+                page = loaded
+        return page
 
     def put(self, key: tuple[str, str, str, str], page: RenderedPage) -> None:
-        self._pages[key] = page
+        path = self._path(key)
+        if path is None:
+            self._pages[key] = page  # memory only without a directory: 10⁴ pages are ~1 GB
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(path)
+        except OSError:
+            pass
 
     def __len__(self) -> int:
         return len(self._pages)
+
+
+@cache
+def site_code_fingerprint() -> str:
+    """Changes when the rendering code (or the validation code) changes."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Site:
@@ -219,9 +268,11 @@ class Site:
 
     def _render_budget(self, entry: Entry) -> RenderedPage:
         record = entry.report.record
-        key = (entry.src, record.digest, self.options.fingerprint(), self.renderer.fingerprint)
+        offered = self.downloads.get(entry.budget.budget_id) or []
+        context = f"{self.options.fingerprint()}:{hashlib.sha256(repr(offered).encode()).hexdigest()[:12]}"
+        key = (entry.src, record.digest, context, self.renderer.fingerprint)
         cached = self.cache.get(key)
-        if cached is not None and not self.downloads.get(entry.budget.budget_id):
+        if cached is not None:
             return cached
         budget = entry.budget
         srcs = {
@@ -231,7 +282,7 @@ class Site:
         }
         page = budget_context(
             entry.report, link=self.router.linker(entry.src), srcs=srcs, links=self.links,
-            strict=self.options.strict, titles=self.titles, downloads=self.downloads.get(budget.budget_id),
+            strict=self.options.strict, titles=self.titles, downloads=offered,
         )  # fmt: skip
         html = self.renderer.render("department_year.html", page=page)
         toc = [TocItem(anchor, title) for anchor, title in page.toc]

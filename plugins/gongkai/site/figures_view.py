@@ -16,7 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from gongkai.figures import Figure, KeyFigures
-from gongkai.model import Budget, NarrativeFigure, section_unit
+from gongkai.model import Budget, NarrativeFigure, ThreePublicRow, section_unit
 from gongkai.site.charts import Bar, bar_chart, split_bar
 from gongkai.site.format import money, percent
 from gongkai.site.project_view import ProjectView
@@ -72,7 +72,7 @@ def three_public_parts(budget: Budget) -> list[FigureView]:
     if section is None:
         return []
     unit = section_unit(budget, section)
-    rows = {row.item: row for row in section.rows}
+    rows: dict[str, ThreePublicRow] = {row.item: row for row in section.rows}
     stated: dict[str, NarrativeFigure] = {}
     for fig in section.narrative:
         stated.setdefault(fig.item, fig)

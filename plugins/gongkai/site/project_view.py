@@ -38,7 +38,13 @@ INDICATOR_SPECS = (
 
 def indicator_table(id: str, title: str, indicators: Sequence[Indicator]) -> TableView:
     return build_table(
-        id, title, INDICATOR_SPECS, [(i, "", None) for i in indicators], unit=None, merge=2, name_omitted=False
+        id,
+        title,
+        INDICATOR_SPECS,
+        [(i, "", None) for i in indicators],
+        unit=None,
+        merge=2,
+        name_omitted=False,
     )
 
 
@@ -71,11 +77,7 @@ def project_view(budget: Budget, project: Project) -> ProjectView:
     if project.funding_document:
         facts.append(("资金文件", project.funding_document))
     plan = [(f"{point.month}月底", plain_percent(point.percent)) for point in project.spending_plan]
-    indicators = (
-        indicator_table("", "", project.indicators)
-        if project.indicators
-        else None
-    )
+    indicators = indicator_table("", "", project.indicators) if project.indicators else None
     return ProjectView(
         project.seq, f"project-{project.seq}", project.name,
         money(project.amount, unit) if project.amount is not None else "未列明",

@@ -57,8 +57,8 @@ def fingerprint(paths: Sequence[Path]) -> str:
             continue
         for file in sorted(folder.rglob("*")):
             if file.is_file():
-                stat = file.stat()
-                digest.update(f"{file}:{stat.st_mtime_ns}:{stat.st_size};".encode())
+                digest.update(f"{file.relative_to(base)};".encode())
+                digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from gongkai.site.catalogue import Entry
 from gongkai.site.format import BLANK, money_wan, number, percent, sort_key, stage_label
@@ -53,10 +54,11 @@ class SortTable:
                 attrs = f' class="{css}"' if css else ""
                 if cell.sort is not None and cell.sort != cell.text:
                     attrs += f' data-sort="{escape(cell.sort)}"'
-                text = escape(cell.text)
+                text = escape(cell.text, quote=False)
                 if cell.href:
-                    text = Markup(f'<a href="{escape(cell.href)}">{text}</a>')
-                parts.append(f"<td{attrs}>{text}")
+                    text = f'<a href="{escape(cell.href)}">{text}</a>'
+                parts.append(f"<td{attrs}>{text}</td>")
+            parts.append("</tr>")
         return Markup("".join(parts))
 
 
@@ -76,7 +78,9 @@ def status_cell(entry: Entry) -> Cell:
 
 def money_cell(yuan: Decimal | None) -> Cell:
     """万元 with two decimals; a blank stays an empty cell (the stylesheet shows a dash)."""
-    return Cell(money_wan(yuan, unit=False) if yuan is not None else "", sort_key(yuan), numeric=True)
+    return Cell(
+        money_wan(yuan, unit=False) if yuan is not None else "", sort_key(yuan), numeric=True
+    )
 
 
 def count_cell(value: int | None) -> Cell:

@@ -10,10 +10,11 @@ out and named under the table, so nothing disclosed is hidden and nothing
 empty takes space; a blank cell is an empty ``<td>`` that the stylesheet
 marks with a dash, distinct from a printed ``0.00``.
 
-The markup is kept small — a department-year page must stay under 80 KB —
-by leaving out the optional ``</td>`` and ``</tr>`` end tags (valid HTML)
-and by merging repeated 一级/二级指标 cells with ``rowspan``, as the printed
-tables do.
+The markup is kept small — a department-year page should stay under 80 KB —
+by merging repeated 一级/二级指标 cells with ``rowspan``, as the printed
+tables do. End tags are always written, although HTML lets ``</td>`` and
+``</tr>`` be omitted: Python's ``html.parser`` (Material's search indexer
+among others) does not infer them and slows down quadratically without.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape as _escape
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from gongkai.model import (
     Budget,
@@ -94,17 +96,20 @@ class Spec:
 
 
 def table_body(rows: Sequence[Row]) -> Markup:
-    """The ``<tr>`` rows of a table as HTML (cells escaped, optional end tags omitted)."""
+    """The ``<tr>`` rows of a table as HTML (cells escaped)."""
     parts: list[str] = []
     for row in rows:
         parts.append(f'<tr class="{row.css}">' if row.css else "<tr>")
         spans = row.spans
-        for index, cell in enumerate(row.cells):
-            span = spans[index] if spans else 1
-            if span == 1:
-                parts.append(f"<td>{escape(cell)}")
-            elif span > 1:
-                parts.append(f'<td rowspan="{span}">{escape(cell)}')
+        if spans is None:
+            parts.extend(f"<td>{_escape(cell, False)}</td>" for cell in row.cells)
+        else:
+            for cell, span in zip(row.cells, spans, strict=True):
+                if span == 1:
+                    parts.append(f"<td>{_escape(cell, False)}</td>")
+                elif span > 1:
+                    parts.append(f'<td rowspan="{span}">{_escape(cell, False)}</td>')
+        parts.append("</tr>")
     return Markup("".join(parts))
 
 
@@ -175,7 +180,9 @@ def build_table(
         merge_repeats(out, merge)
     columns = [Column(spec.label, spec.money) for spec in kept]
     shown_omitted = omitted if name_omitted else []
-    return TableView(id, title, columns, out, unit, note, not materialised, shown_omitted, hierarchy)
+    return TableView(
+        id, title, columns, out, unit, note, not materialised, shown_omitted, hierarchy
+    )
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
