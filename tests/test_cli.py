@@ -98,3 +98,9 @@ def test_every_content_file_points_editors_at_the_schema(repo):
     for path in (repo / "content").rglob("*.yaml"):
         first = path.read_text("utf-8").splitlines()[0]
         assert first == "# yaml-language-server: $schema=../../plugins/gongkai/data/budget.schema.json", path
+
+
+def test_reference_page_holds_no_generated_signatures(repo):
+    """Undocumented classes must not leak dataclass signatures (``<factory>`` breaks HTML)."""
+    text = (repo / "docs/reference/budget-format.md").read_text("utf-8")
+    assert "<factory>" not in text and "(*," not in text

@@ -84,3 +84,16 @@ def meta(field: dataclasses.Field[Any]) -> dict[str, Any]:
         "required": field.metadata.get("required", False),
         "example": field.metadata.get("example"),
     }
+
+
+def class_summary(cls: type) -> str:
+    """The first line of a model class's own docstring, or "".
+
+    ``dataclass`` gives an undocumented class a ``__doc__`` of its signature
+    (``Region(*, province: 'str', …)``); that is not documentation, and its
+    ``<factory>`` would read as an HTML tag on the reference page.
+    """
+    doc = (cls.__doc__ or "").strip()
+    if not doc or doc.startswith(f"{cls.__name__}("):
+        return ""
+    return doc.splitlines()[0]

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from gongkai.binder import TypeInfo, fields_of
-from gongkai.fields import meta
+from gongkai.fields import class_summary, meta
 from gongkai.model import Budget
 
 SCHEMA_ID = "https://gongkai.invalid/schema/budget.schema.json"
@@ -73,7 +73,7 @@ def _object_schema(cls: type, definitions: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
         "title": cls.__name__,
-        "description": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+        "description": class_summary(cls),
         "properties": properties,
         "additionalProperties": False,
     }

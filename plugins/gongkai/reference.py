@@ -8,7 +8,7 @@ documentation a contributor reads is the format the loader accepts.
 from __future__ import annotations
 
 from gongkai.binder import TypeInfo, fields_of
-from gongkai.fields import meta
+from gongkai.fields import class_summary, meta
 from gongkai.model import Budget
 
 
@@ -65,10 +65,10 @@ def reference_markdown() -> str:
         "",
     ]
     for cls in classes:
-        doc = (cls.__doc__ or "").strip().splitlines()
+        summary = class_summary(cls)
         lines += [f"## {cls.__name__}", ""]
-        if doc:
-            lines += [doc[0], ""]
+        if summary:
+            lines += [summary, ""]
         lines += ["| 键 | 名称 | 类型 | 必填 | 说明 |", "|---|---|---|---|---|"]
         for name, (fld, info) in fields_of(cls).items():
             m = meta(fld)
