@@ -104,3 +104,52 @@ def test_reference_page_holds_no_generated_signatures(repo):
     """Undocumented classes must not leak dataclass signatures (``<factory>`` breaks HTML)."""
     text = (repo / "docs/reference/budget-format.md").read_text("utf-8")
     assert "<factory>" not in text and "(*," not in text
+
+
+@pytest.fixture
+def many_records(repo, tmp_path):
+    """Seeds, a duplicate, a broken file and a record with a code missing from the code lists."""
+    for seed in sorted((repo / "content").rglob("*.yaml")):
+        (tmp_path / seed.parent.name).mkdir(exist_ok=True)
+        (tmp_path / seed.parent.name / seed.name).write_bytes(seed.read_bytes())
+    seed = next((repo / "content").rglob("130532-203-2023-budget.yaml"))
+    (tmp_path / "zz").mkdir()
+    (tmp_path / "zz" / seed.name).write_bytes(seed.read_bytes())  # duplicate budget id
+    (tmp_path / "zz" / "broken.yaml").write_text("fiscal_year: [\n", "utf-8")
+    code = seed.read_text("utf-8").replace("- code: \"30101\"", "- code: \"30198\"", 1)
+    name = "130532-204-2023-budget.yaml"
+    (tmp_path / "130532" / name).write_text(code.replace('  code: "203"', '  code: "204"', 1), "utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_validate_output_does_not_depend_on_jobs(many_records, fmt):
+    one = run("validate", "--format", fmt, "--jobs", "1", str(many_records))
+    two = run("validate", "--format", fmt, "--jobs", "2", str(many_records))
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and one.stdout
+    assert "Traceback" not in one.stderr + two.stderr
+    if fmt == "text":
+        assert "record.duplicate-id" in one.stdout
+        assert "foreign-key" in one.stdout and "30198" in one.stdout
+        assert "共 8 个文件" in one.stdout
+
+
+def test_validate_engine_frictionless_is_the_reference(many_records):
+    native = run("validate", "--lang", "en", str(many_records))
+    reference = run("validate", "--lang", "en", "--engine", "frictionless", str(many_records))
+    assert native.returncode == reference.returncode == 1
+    assert native.stdout == reference.stdout
+
+
+def test_validate_help_documents_jobs_and_engine():
+    result = run("validate", "--help")
+    assert "--jobs" in result.stdout and "--engine" in result.stdout and "frictionless" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--engine", "fast"], ["--jobs", "0"], ["--jobs", "x"]])
+def test_validate_bad_options_exit_2(write_record, minimal_text, args):
+    path = write_record(minimal_text)
+    result = run("validate", *args, str(path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

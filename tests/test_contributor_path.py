@@ -111,9 +111,9 @@ def test_scaffold_fill_mistake_fix_validate_build_and_see_the_page(project: Path
         pytest.skip("the gongkai MkDocs plugin (gongkai.mkdocs_plugin.plugin) is not available yet")
     build = mkdocs_build(project)
     assert build.returncode == 0, build.stdout + build.stderr
-    pages = [p for p in (project / "site").rglob("index.html") if RECORD_ID in p.as_posix()]
+    pages = sorted(p for p in (project / "site").rglob("index.html") if RECORD_ID in p.as_posix())
     assert pages, sorted(str(p.relative_to(project / "site")) for p in (project / "site").rglob("*.html"))[:50]
-    page = pages[0].read_text("utf-8")
+    page = pages[0].read_text("utf-8")  # budgets/<id>/index.html (then indicators/index.html)
     assert NAME in page
     assert "党员教育培训经费" in page
 

@@ -4,6 +4,8 @@ Unit tests run Pagefind on tests/fixtures/search_site/ (hand-written pages shape
 like department-year pages). The browser tests build tests/fixtures/search_mkdocs/
 with MkDocs + Material and the theme override, serve it under the sub-path
 /gongkai/ and type Chinese queries into the header search box in headless Chromium.
+The last part does the same with the real ``gongkai`` plugin on the seed records
+(tests/fixtures/sites/seed/ + content/), as the site is published.
 """
 
 from __future__ import annotations
@@ -311,7 +313,10 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
 
 
 @pytest.fixture(scope="module")
-def browser(served_site: tuple[str, Path]) -> Iterator[Any]:
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium: apt-get install chromium fonts-noto-cjk")
+    pytest.importorskip("playwright.sync_api")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -562,3 +567,281 @@ def test_bytes_before_the_first_result(web: _Page, record_property: Any) -> None
     assert not any("/filter/" in url for url in fetched)  # filters load after the results
     assert not any("pagefind-worker.js" in url for url in fetched)  # no worker by default
     assert total < FIRST_RESULT_BUDGET
+
+
+# ------------------------------------------------- the gongkai plugin, seed records
+
+SEED_SITE = FIXTURES / "sites" / "seed"
+BASIC_SITE = FIXTURES / "sites" / "basic"
+REPO = Path(__file__).resolve().parents[1]
+PINGXIANG = "budgets/130532-203-2023-budget/"
+#: The indicator tables of 130532-203-2023 (its projects under the same anchors).
+PINGXIANG_INDICATORS = PINGXIANG + "indicators/"
+PINGXIANG_TITLE = "中共平乡县委组织部 2023年预算"
+
+
+def _seed_project(tmp: Path) -> Path:
+    """tests/fixtures/sites/seed with the repository's content/ next to its mkdocs.yml."""
+    project = tmp / "project"
+    shutil.copytree(SEED_SITE, project)
+    shutil.copytree(REPO / "content", project / "content")
+    return project
+
+
+def _build_plugin_site(project: Path, out: Path, site_url: str, config: str = "mkdocs.yml"):
+    env = {**os.environ, "GK_SITE_URL": site_url, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / config), "-d", str(out)],
+        env=env, capture_output=True, text=True, check=False, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
+    """The seed records built by the plugin for, and served on, http://127.0.0.1:<port>/gongkai/."""
+    tmp = tmp_path_factory.mktemp("seed")
+    www = tmp / "www"
+    www.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
+    )
+    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    site = www / PREFIX.strip("/")
+    result = _build_plugin_site(_seed_project(tmp), site, base)
+    assert result.returncode == 0, result.stderr
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base, site, result.stderr
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+def test_plugin_indexes_the_seed_site(seed_site: tuple[str, Path, str]) -> None:
+    _, site, log = seed_site
+    assert "gongkai: 搜索索引：" in log and "WARNING" not in log
+    assert not (site / "search" / "search_index.json").exists()  # no Material search
+    page = (site / PINGXIANG / "index.html").read_text(encoding="utf-8")
+    assert page.count("data-gk-search") == 1 and 'data-md-component="search"' not in page
+    assert '<h3 id="project-23">驻村工作队工作经费</h3>' in page
+    fragments = _fragments(site / "pagefind")
+    assert sorted(fragments) == sorted(
+        [f"/budgets/{p.parent.name}/" for p in (site / "budgets").glob("*/index.html")]
+        + [
+            f"/budgets/{p.parent.parent.name}/indicators/"
+            for p in (site / "budgets").glob("*/indicators/index.html")
+        ]
+        + [f"/departments/{p.parent.name}/" for p in (site / "departments").glob("*/index.html")]
+    )  # department-years, their indicators pages and departments: not the home page or the indexes
+    assert len(list((site / "budgets").glob("*/indicators/index.html"))) == 5
+    data = fragments[f"/{PINGXIANG}"]
+    assert data["meta"]["title"] == "中共平乡县委组织部 2023年预算"
+    assert data["filters"] == {"province": ["河北省"], "year": ["2023"], "stage": ["预算"]}
+    anchors = {a["id"]: a.get("text") for a in data["anchors"] if a["element"] == "h3"}
+    assert anchors["project-23"] == "驻村工作队工作经费" and anchors["goal-4"].startswith("4.")
+    assert not any(key.startswith("s-") for key in anchors)  # the budget tables are not indexed
+    text = data["content"].replace("\u200b", "")
+    assert "¶" not in text
+    assert "可视化站点" not in text  # an indicator of project 22: on the indicators page
+    assert "1,044.24" not in text and "R-3G-SUM" not in text  # tables, charts, findings: ignored
+    indicators = fragments[f"/{PINGXIANG_INDICATORS}"]
+    assert indicators["meta"]["title"] == f"{PINGXIANG_TITLE} · 项目绩效指标"
+    assert indicators["filters"] == data["filters"]
+    anchors = {a["id"]: a.get("text") for a in indicators["anchors"] if a["element"] == "h3"}
+    assert anchors["project-22"] == "智慧党建云平台网络运行费" and len(anchors) == 25 + 7
+    text = indicators["content"].replace("\u200b", "")
+    assert "可视化站点" in text and "¶" not in text
+    # the head (title, region, year, link back) and the notes are not indexed: a query for
+    # the department, the county or the year finds the department-year page
+    assert "返回" not in text and "平乡县" not in text and "整体素质提升" in text
+    assert "软换行" not in text
+    canonical = fragments["/budgets/350102-116001-2020-budget/"]["content"].replace("\u200b", "")
+    assert "中共福州市鼓楼区组织部" in canonical and "中共福州市鼓楼区委组织部" in canonical
+
+
+@pytest.fixture
+def seed_web(browser: Any, seed_site: tuple[str, Path, str]) -> Iterator[_Page]:
+    base, site, _ = seed_site
+    page = _Page(browser, base, site)
+    yield page
+    origin = base.removesuffix(PREFIX)
+    foreign = [r.url for r in page.requests if not r.url.startswith(origin)]
+    page.context.close()
+    assert page.errors == []
+    assert foreign == []
+
+
+@pytest.mark.browser
+def test_seed_zhucun_finds_the_department_year_and_its_projects(seed_web: _Page) -> None:
+    seed_web.open()
+    results = seed_web.search("驻村")
+    # the department-year page first; its indicators page (驻村 is in indicators too) after it
+    assert [r["title"] for r in results] == [PINGXIANG_TITLE, f"{PINGXIANG_TITLE} · 项目绩效指标"]
+    assert [r["href"] for r in results] == [PREFIX + PINGXIANG, PREFIX + PINGXIANG_INDICATORS]
+    projects = {p["href"]: p["title"] for p in results[0]["projects"]}
+    assert projects[f"{PREFIX}{PINGXIANG}#project-23"] == "驻村工作队工作经费"
+    assert all(
+        p["href"].startswith(f"{PREFIX}{PINGXIANG_INDICATORS}#") for p in results[1]["projects"]
+    )
+
+
+@pytest.mark.browser
+def test_seed_laoganbu_finds_two_departments_and_the_project(seed_web: _Page) -> None:
+    seed_web.open("regions/")
+    results = seed_web.search("老干部")
+    titles = [r["title"] for r in results]
+    assert titles[0] == "中共平乡县委组织部 2023年预算"
+    assert "中共怀来县委组织部门 2022年预算" in titles
+    projects = {p["title"]: p["href"] for p in results[0]["projects"]}
+    assert projects["老干部医药体检费"] == f"{PREFIX}{PINGXIANG}#project-14"
+
+
+@pytest.mark.browser
+def test_seed_county_and_year(seed_web: _Page) -> None:
+    seed_web.open()
+    results = seed_web.search("平乡 2023")
+    # The department page (all years) has no year: the year filter leaves it out.
+    assert [r["href"] for r in results] == [PREFIX + PINGXIANG]
+    assert "（2023）" in seed_web.page.inner_text(".md-search-result__meta")
+    assert seed_web.search("平乡 2020") == []
+
+
+@pytest.mark.browser
+def test_seed_canonical_name_finds_the_printed_name(seed_web: _Page) -> None:
+    seed_web.open()
+    # 鼓楼区委组织部 is the canonical name; the 2020 budget printed 中共福州市鼓楼区组织部.
+    results = seed_web.search("鼓楼区委组织部")
+    assert {r["href"] for r in results[:2]} == {
+        f"{PREFIX}budgets/350102-116001-2020-budget/",
+        f"{PREFIX}departments/350102-116001/",
+    }
+    # its indicators (鼓楼区…方案，待区委研究) match as well, ranked after the pages named so
+    assert [r["href"] for r in results[2:]] in (
+        [],
+        [f"{PREFIX}budgets/350102-116001-2020-budget/indicators/"],
+    )
+
+
+@pytest.mark.browser
+def test_seed_hit_deep_in_a_project_links_to_its_anchor(seed_web: _Page) -> None:
+    """可视化站点 is an indicator of project 22 (of 25): on the indicators page, at #project-22."""
+    seed_web.open("regions/")
+    seed_web.page.evaluate("window.__before = 'same document'")
+    results = seed_web.search("可视化")
+    target = f"{PREFIX}{PINGXIANG_INDICATORS}#project-22"
+    assert target in _hrefs(results)
+    indicators = next(r for r in results if r["href"] == PREFIX + PINGXIANG_INDICATORS)
+    assert indicators["title"] == f"{PINGXIANG_TITLE} · 项目绩效指标"
+    assert [p["title"] for p in indicators["projects"]][:1] == ["智慧党建云平台网络运行费"]
+    seed_web.page.click(f"a.md-search-result__link[href='{target}']")
+    seed_web.page.wait_for_url(f"**/{PINGXIANG_INDICATORS}#project-22")
+    seed_web.page.wait_for_function("() => !document.getElementById('__search').checked")
+    assert seed_web.page.evaluate("window.__before") == "same document"  # instant navigation
+    top = seed_web.page.evaluate(
+        "document.getElementById('project-22').getBoundingClientRect().top"
+    )
+    assert 0 <= top < 900
+    # The page's script ran after the instant navigation: the heading has its ¶ link.
+    assert seed_web.page.locator("#project-22 a.headerlink").get_attribute("href") == "#project-22"
+
+
+@pytest.mark.browser
+def test_seed_filters_list_every_province(seed_web: _Page) -> None:
+    seed_web.open()
+    assert seed_web.search("组织部")
+    seed_web.page.wait_for_selector(".gk-search__filters:not([hidden])")
+    provinces = seed_web.page.eval_on_selector_all(
+        "select[data-gk-filter=province] option", "os => os.map(o => o.value)"
+    )
+    assert sorted(provinces) == ["", "天津市", "河北省", "福建省"]
+    seed_web.page.select_option("select[data-gk-filter=province]", "福建省")
+    seed_web.page.wait_for_function(
+        "() => document.querySelector('[data-gk-search]').getAttribute('data-gk-state') === 'done'"
+        " && [...document.querySelectorAll('.md-search-result__item h1')]"
+        ".every(h => h.textContent.includes('鼓楼'))"
+    )
+
+
+@pytest.mark.slow
+def test_search_option_off(tmp_path: Path) -> None:
+    project = tmp_path / "basic"
+    shutil.copytree(BASIC_SITE, project)
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        config.replace("content_dir: content", "content_dir: content\n      search: false"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = _build_plugin_site(project, out, "https://example.org/")
+    assert result.returncode == 0, result.stderr
+    assert not (out / "pagefind").exists() and "搜索索引" not in result.stderr
+    page = (out / "budgets" / "990101-201-2022-budget" / "index.html").read_text(encoding="utf-8")
+    assert "data-gk-search" not in page and "gongkai-search" not in page
+
+
+@pytest.mark.slow
+def test_material_search_plugin_is_reported(tmp_path: Path) -> None:
+    project = tmp_path / "basic"
+    shutil.copytree(BASIC_SITE, project)
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(
+        config.replace("plugins:\n", "plugins:\n  - search\n"), encoding="utf-8"
+    )
+    result = _build_plugin_site(project, tmp_path / "out", "https://example.org/")
+    assert result.returncode == 0, result.stderr
+    assert "请从 mkdocs.yml 的 plugins 中删除 search" in result.stderr
+
+
+@pytest.mark.slow
+def test_serve_indexes_the_first_build_only(tmp_path: Path) -> None:
+    """mkdocs serve: Pagefind runs once; a rebuild after an edit keeps that index."""
+    import socket
+    import time
+    import urllib.request
+
+    project = tmp_path / "basic"
+    shutil.copytree(BASIC_SITE, project)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as handle:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-f", str(project / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"],
+            stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )  # fmt: skip
+
+    def get(path: str) -> str | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return None
+
+    def wait(condition: Any, what: str) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"timed out waiting for {what}:\n{log.read_text()}")
+
+    try:
+        wait(lambda: get("pagefind/pagefind-entry.json"), "the first index")
+        assert log.read_text().count("搜索索引：") == 1
+        assert "只在第一次构建后建立搜索索引" in log.read_text()
+        record = project / "content/990101/990101-201-2022-budget.yaml"
+        record.write_text(
+            record.read_text(encoding="utf-8").replace("财政信息化建设", "财政云平台建设"),
+            encoding="utf-8",
+        )
+        wait(
+            lambda: "财政云平台建设" in (get("budgets/990101-201-2022-budget/") or ""),
+            "the rebuild",
+        )
+        assert log.read_text().count("搜索索引：") == 1  # not indexed again
+        assert get("pagefind/pagefind-entry.json")  # the first index is still served
+        assert get("pagefind/pagefind.js")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -2,9 +2,10 @@
 
 Builds the repository's own site (mkdocs.yml at the root, the seed records)
 into ``<tmp>/www/gongkai/``, serves ``<tmp>/www`` on 127.0.0.1, and opens a
-department-year page at ``/gongkai/budgets/<id>/``: the tables and the SVG
-charts must render, the browser console must stay free of errors, and no
-request may leave localhost. A screenshot is saved next to the build.
+department-year page at ``/gongkai/budgets/<id>/``: the tables (codes,
+类/款/项 levels) and the bar charts must render, the browser console must stay
+free of errors, and no request may leave localhost. A screenshot is saved
+under the pytest temporary directory and copied to ``bench-out/``.
 
 Needs Debian's chromium (``apt-get install chromium fonts-noto-cjk``; ``make
 test`` installs it) and the ``playwright`` package (test extra; its own
@@ -16,6 +17,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -29,6 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 PREFIX = "/gongkai/"
 RECORD = "130532-203-2023-budget"
+BENCH_OUT = REPO / "bench-out"  # a copy of the screenshot, for a person to look at
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -101,7 +104,7 @@ class Visit:
 
 
 def test_department_year_page_renders_tables_and_charts(browser, served, tmp_path_factory):
-    base, _ = served
+    base, site = served
     visit = Visit(browser, f"{base}budgets/{RECORD}/")
     page = visit.page
     assert page.title().startswith("中共平乡县委组织部 2023年预算")
@@ -112,33 +115,140 @@ def test_department_year_page_renders_tables_and_charts(browser, served, tmp_pat
         == "collapse"
     )
     tables = page.locator("table.gk-t")
-    assert tables.count() > 30
+    assert tables.count() > 15  # the indicator tables are on the indicators page
     spending = page.locator("#t-expenditure_by_function")
     assert spending.locator("thead th").count() >= 5 and spending.locator("tbody tr").count() > 20
     assert spending.locator("tbody tr").nth(1).locator("td").first.inner_text() == "201"
     box = spending.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 300
-    charts = page.locator("svg.gk-svg")
-    assert charts.count() >= 4
-    for index in range(charts.count()):
-        chart_box = charts.nth(index).bounding_box()
-        assert chart_box and chart_box["width"] > 300 and chart_box["height"] > 20
-    assert page.locator("#chart-function svg rect").count() >= 5
-    # every chart's numbers are one click away, as a table
-    page.locator("#chart-function details summary").click()
-    assert page.locator("#chart-function-data").is_visible()
-    page.locator("#project-7").scroll_into_view_if_needed()
-    assert page.locator("#project-7 table tbody tr").count() > 3
-    shot = tmp_path_factory.mktemp("screenshots") / "department-year.png"
+    # 类/款/项: 类 bold, 款 and 项 indented further
+    weight = "r => getComputedStyle(r.cells[1]).fontWeight"
+    indent = "r => parseFloat(getComputedStyle(r.cells[1]).paddingLeft)"
+    rows = spending.locator("tbody tr")
+    assert int(rows.nth(1).evaluate(weight)) >= 600
+    assert (
+        rows.nth(1).evaluate(indent) < rows.nth(2).evaluate(indent) < rows.nth(3).evaluate(indent)
+    )
+    # The same lines printed again (一般公共预算支出表) link to the table above.
+    assert page.locator("#t-gpb_expenditure_by_function a").get_attribute("href") == (
+        "#t-expenditure_by_function"
+    )
+    # Charts are bar tables: each amount draws its bar, the largest fills the cell.
+    charts = page.locator("table.gk-bars")
+    assert charts.count() >= 3  # key figures, by function, by economic class
+    for chart in ("#chart-function", "#chart-economic"):
+        bars = page.locator(f"{chart} td[style]")
+        assert bars.count() >= 3, chart
+        first = bars.first
+        assert "linear-gradient" in first.evaluate("td => getComputedStyle(td).backgroundImage")
+        assert first.evaluate("td => getComputedStyle(td).getPropertyValue('--w').trim()") == "100%"
+        cell = first.bounding_box()
+        assert cell and cell["width"] > 100 and cell["height"] > 10
+        assert page.locator(f"{chart} thead th").count() == 3  # 项目 金额 占比
+    assert page.locator("#chart-function tbody tr").first.locator("td").first.inner_text() == (
+        "201 一般公共服务支出"
+    )
+    key_shares = page.locator("table.gk-kf td[style]")
+    assert key_shares.count() == 4  # 基本/项目 of the total, 人员/公用 of 基本支出
+    # Projects: an anchor per project (the heading), then its description and the
+    # link to its indicator table, on the indicators page under the same anchor.
+    project = page.locator("#project-7")
+    assert project.evaluate("h => h.tagName") == "H3"
+    project.scroll_into_view_if_needed()
+    assert page.locator("#project-7 + dl + p.gk-ind a").get_attribute("href") == (
+        "indicators/#project-7"
+    )
+    assert page.locator("#project-7 + dl + p.gk-ind a").inner_text() == "绩效指标（9 项）"
+    assert page.locator("#project-7 a.headerlink").get_attribute("href") == "#project-7"
+    assert page.locator("ol.gk-plist a[href='#project-7']").count() == 1
+    assert page.locator("table.gk-t th", has_text="三级指标").count() == 0
+    # One search box, in the header; the downloads box links this record's files.
+    assert page.locator("[data-gk-search]").count() == 1
+    assert page.locator(".md-header [data-gk-search] input").count() == 1
+    links = page.locator(".gk-downloads a[download]")
+    assert links.count() >= 3
+    hrefs = [links.nth(i).evaluate("a => a.href") for i in range(links.count())]
+    assert all(h.startswith(f"{base}data/budgets/{RECORD}/") for h in hrefs), hrefs
+    for href in hrefs:  # written by the plugin, served from the sub-path
+        assert page.request.get(href).ok, href
+    pages = page.locator(".gk-downloads a:not([download])")
+    assert {pages.nth(i).evaluate("a => a.href") for i in range(pages.count())} == {
+        f"{base}reference/open-data/",
+        f"{base}downloads/",
+    }
+    # A screenshot of the top of the page (header, key figures, charts).
+    page.set_viewport_size({"width": 1280, "height": 1800})
     page.goto(f"{base}budgets/{RECORD}/")
     page.wait_for_timeout(300)
+    shot = tmp_path_factory.mktemp("screenshots") / "department-year.png"
     page.screenshot(path=str(shot), full_page=False)
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+    if BENCH_OUT.parent.is_dir():
+        BENCH_OUT.mkdir(exist_ok=True)
+        shutil.copyfile(shot, BENCH_OUT / "screenshot-budget.png")
     assert visit.errors == []
     assert all(url.startswith(base) for url in visit.requests), [
         u for u in visit.requests if not u.startswith(base)
     ]
+
+
+def test_indicators_page_shows_the_tables_at_the_projects_anchors(browser, served):
+    """The department-year page's link lands on the project's indicator table."""
+    base, _ = served
+    visit = Visit(browser, f"{base}budgets/{RECORD}/#project-7")
+    page = visit.page
+    page.click("#project-7 + dl + p.gk-ind a")
+    page.wait_for_url(f"**/budgets/{RECORD}/indicators/#project-7")
+    page.wait_for_timeout(300)
+    assert page.locator("h1").first.inner_text() == "中共平乡县委组织部 2023年预算 · 项目绩效指标"
+    heading = page.locator("#project-7")
+    assert heading.evaluate("h => h.tagName") == "H3"
+    assert heading.inner_text().startswith("基层党建推进中心工作经费")
+    top = heading.evaluate("h => h.getBoundingClientRect().top")
+    assert 0 <= top < 900  # scrolled to the project
+    table = page.locator("#project-7 + p + table")
+    assert table.locator("thead th").first.inner_text() == "一级指标"
+    assert table.locator("tbody tr").count() == 9  # its nine indicators, end tags implied
+    assert table.locator("tbody tr").first.locator("td").count() == 6  # the rowspans kept
+    assert table.locator("tbody td[rowspan]").count() >= 2
+    assert page.locator("#project-7 a.headerlink").get_attribute("href") == "#project-7"
+    back = page.locator("#project-7 + p a")
+    assert back.inner_text() == "项目说明"
+    back.click()
+    page.wait_for_url(f"**/budgets/{RECORD}/#project-7")
+    assert visit.errors == []
+    assert all(url.startswith(base) for url in visit.requests)
+
+
+def test_omitted_end_tags_parse_as_written(browser, served):
+    """The browser builds the same document with and without the optional end tags."""
+    from gongkai.site.build import Site, SiteOptions
+    from gongkai.site.render import _BETWEEN_TAGS, Renderer, omit_optional_end_tags, search_path
+    from gongkai.site.source import load_reports
+
+    class WithEndTags(Renderer):
+        """The bodies as the templates write them: every end tag."""
+
+        def render(self, name: str, **context: Any) -> str:
+            html = self.env.get_template(f"gongkai/{name}").render(**context)
+            return _BETWEEN_TAGS.sub("><", html).strip()
+
+    reports = load_reports(REPO / "content", REPO)
+    sites = [Site(reports, SiteOptions(), r(search_path())) for r in (WithEndTags, Renderer)]
+    page = browser.new_page()
+    try:
+        for src in (f"budgets/{RECORD}.md", f"budgets/{RECORD}/indicators.md", "quality/index.md"):
+            full, compact = (site.render(src).html for site in sites)
+            assert omit_optional_end_tags(full) == compact
+            assert len(compact) < len(full) * 0.95, src
+            doms = []
+            for html in (full, compact):
+                page.set_content(f"<!doctype html><html lang=zh><body>{html}</body></html>")
+                doms.append(page.evaluate("document.body.innerHTML"))
+            assert doms[0] == doms[1], src
+    finally:
+        page.close()
 
 
 def test_index_tables_sort_in_the_browser(browser, served):

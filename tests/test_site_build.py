@@ -72,8 +72,30 @@ VOID = {
 }
 
 
+#: HTML5 optional end tags (https://html.spec.whatwg.org/multipage/syntax.html#optional-tags):
+#: the element is closed by the start of one of these siblings, or by its parent's end.
+#: The generated pages leave them out (gongkai.site.render.omit_optional_end_tags).
+IMPLIED_BY = {
+    "td": {"td", "th", "tr", "tbody", "tfoot"},
+    "th": {"td", "th", "tr", "tbody", "tfoot"},
+    "tr": {"tr", "tbody", "tfoot"},
+    "thead": {"tbody", "tfoot"},
+    "tbody": {"tbody", "tfoot"},
+    "li": {"li"},
+    "dt": {"dt", "dd"},
+    "dd": {"dt", "dd"},
+    "option": {"option", "optgroup"},
+}
+
+
 class _Balance(HTMLParser):
-    """Python's parser does not infer omitted end tags; Material's search indexer uses it."""
+    """Every element closed, by its end tag or by an end HTML5 lets a page omit.
+
+    Python's parser does not infer omitted end tags: this one closes an element
+    with an optional end tag (``IMPLIED_BY``) where a browser would — at the
+    start of a sibling that ends it, or at its parent's end — and reports any
+    other end tag that does not match.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,6 +103,8 @@ class _Balance(HTMLParser):
         self.mismatched: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        while self.stack and tag in IMPLIED_BY.get(self.stack[-1], ()):
+            self.stack.pop()
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -90,6 +114,8 @@ class _Balance(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in VOID:
             return
+        while self.stack and self.stack[-1] != tag and self.stack[-1] in IMPLIED_BY:
+            self.stack.pop()  # closed by its parent's end
         if self.stack and self.stack[-1] == tag:
             self.stack.pop()
         else:
@@ -109,7 +135,7 @@ GENERATED = (
 
 
 def check_balanced(site: Path) -> None:
-    """Every element of every generated page is closed explicitly."""
+    """Every element of every generated page is closed (explicitly, or where HTML5 lets it be implied)."""
     for page in site.rglob("*.html"):
         if page.relative_to(site).parts[0] not in GENERATED:
             continue
@@ -251,10 +277,18 @@ def test_findings_never_fail_the_build_unless_strict(tmp_path):
     )
 
 
-def test_repository_site_builds_offline(tmp_path):
-    """The real site (mkdocs.yml at the root, the seed records): links resolve, nothing external."""
-    out = tmp_path / "site"
-    result = build(REPO, out)
+@pytest.fixture(scope="module")
+def repository_site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The real site (mkdocs.yml at the root, the seed records), built once for this module."""
+    out = tmp_path_factory.mktemp("repository") / "site"
+    return build(REPO, out), out
+
+
+def test_repository_site_builds_offline(repository_site):
+    """The real site: links resolve, nothing external."""
+    result, out = repository_site
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     budgets = sorted((out / "budgets").glob("*/index.html"))
@@ -265,6 +299,31 @@ def test_repository_site_builds_offline(tmp_path):
         html = page.read_text(encoding="utf-8")
         assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
         assert 'data-md-component="source"' not in html  # no call to api.github.com
+
+
+#: Issue #4: a department-year page stays under 80 KB of HTML (the whole written file).
+PAGE_LIMIT = 80_000
+
+
+def test_department_year_pages_stay_under_80_kb(repository_site):
+    """Each seed record's page and its indicators page, as written by ``mkdocs build``."""
+    result, out = repository_site
+    assert result.returncode == 0, result.stderr
+    records = sorted(p.stem for p in (REPO / "content").rglob("*.yaml"))
+    sizes = {}
+    for record in records:
+        page = out / "budgets" / record / "index.html"
+        indicators = out / "budgets" / record / "indicators" / "index.html"
+        assert indicators.is_file(), record  # every seed record has indicators
+        html = page.read_text(encoding="utf-8")
+        assert 'href="indicators/#project-' in html, record  # the page links to its tables
+        assert "<th>三级指标" not in html and "<th>三级指标" in indicators.read_text(
+            encoding="utf-8"
+        )
+        sizes[f"{record}/"] = page.stat().st_size
+        sizes[f"{record}/indicators/"] = indicators.stat().st_size
+    print("\n" + "\n".join(f"{size:>8}  budgets/{name}" for name, size in sizes.items()))
+    assert all(size < PAGE_LIMIT for size in sizes.values()), sizes
 
 
 def _free_port() -> int:
@@ -312,9 +371,14 @@ def test_serve_rebuilds_when_a_yaml_file_changes(tmp_path):
             time.sleep(0.5)
             html = _get(url)
         assert html and "财政云平台建设" in html
+        # the other records' pages were kept from the first build, and are still served
+        other = _get(f"http://127.0.0.1:{port}/budgets/990102-301-2023-budget/")
+        assert other and "990102" in other and "gongkai:body" not in other
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        _, log = server.communicate(timeout=30)
+    kept = re.findall(r"重建：(\d+) 个未变化的页面沿用上次的输出", log)
+    assert kept and int(kept[-1]) >= 2, log  # the two other department-years at least
 
 
 def test_automatic_navigation_holds_only_the_indexes(tmp_path):
@@ -334,4 +398,7 @@ def test_automatic_navigation_holds_only_the_indexes(tmp_path):
         "按年度",
         "部门比较",
         "数据质量",
-    ]  # home page: its own title
+        "数据下载",
+        "数据下载",
+        "数据字典",
+    ]  # home page: its own title; the downloads section holds its two pages

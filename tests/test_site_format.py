@@ -141,3 +141,102 @@ def test_urls_only_from_safe_ids():
         with pytest.raises(ValueError):
             budget_src(bad)
     assert slug("content/a b/测试.yaml") == "content-a-b-yaml"
+
+
+def test_bar_length_is_a_css_percentage_of_the_largest():
+    from gongkai.site.charts import bar_length
+
+    assert bar_length(D("50"), D("200")) == "25%"
+    assert bar_length(D("200"), D("200")) == "100%"
+    assert bar_length(D("1"), D("3")) == "33.3%"
+    assert bar_length(D("0.0001"), D("200")) == "0.5%"  # visible hairline
+    assert bar_length(D("300"), D("200")) == "100%"
+    for value, top in ((None, D("1")), (D("0"), D("1")), (D("-5"), D("1")), (D("1"), D("0"))):
+        assert bar_length(value, top) is None
+
+
+def test_bar_table_body_styles_only_the_bar_column_and_escapes():
+    from gongkai.site.table_view import Row, table_body
+
+    rows = [Row(["<b>a</b>", "1.00", "50.0%"], bar="100%"), Row(["b", "", ""])]
+    html = str(table_body(rows, 1))
+    assert html == (
+        '<tr><td>&lt;b&gt;a&lt;/b&gt;</td><td style="--w:100%">1.00</td><td>50.0%</td></tr>'
+        "<tr><td>b</td><td></td><td></td></tr>"
+    )
+
+
+def test_planned_downloads_link_each_records_files_from_the_site_root():
+    from gongkai.site.budget_view import Download, _relative, site_root
+    from gongkai.site.downloads import planned_downloads
+
+    planned = planned_downloads(["130532-203-2023-budget"], formats=["csv", "xlsx", "json"])
+    files = planned["130532-203-2023-budget"]
+    assert [d.format for d in files] == ["XLSX", "CSV", "JSON"]  # the workbook first
+    assert files[0].href == "data/budgets/130532-203-2023-budget/130532-203-2023-budget.xlsx"
+    assert files[1].href.endswith("/datapackage.json") and files[0].label.startswith("Excel 工作簿")
+    assert all(d.size is None for d in files)
+    router = Router(directory_urls=True)
+    root = site_root(router.linker(budget_src("130532-203-2023-budget")))
+    assert root == "../../"
+    assert _relative(files[0], root).href == "../../" + files[0].href
+    assert (
+        site_root(Router(directory_urls=False).linker(budget_src("130532-203-2023-budget")))
+        == "../"
+    )
+    assert site_root(Router().linker("index.md")) == ""
+    absolute = Download("x", "https://example.org/a.csv")
+    assert _relative(absolute, root) is absolute
+    sizes = [
+        Download("x", "a", size=size).size_label for size in (None, 900, 2048, 3 * 1024 * 1024)
+    ]
+    assert sizes == ["", "900 B", "2 KB", "3.0 MB"]
+
+
+def test_downloads_box_links_the_explanation_only_when_the_site_has_it():
+    from gongkai.site.budget_view import _box
+    from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
+
+    router = Router(directory_urls=True)
+    link = router.linker(budget_src("990101-201-2022-budget"))
+    plain = planned_downloads(["990101-201-2022-budget"])["990101-201-2022-budget"]
+    box = _box(plain, link, "../../")
+    assert box.about_href is None and len(box.files) == 5
+    assert box.files[0].href.startswith("../../data/budgets/990101-201-2022-budget/")
+    about = planned_downloads(
+        ["990101-201-2022-budget"], about=OPEN_DATA_PAGE, index="downloads/index.md"
+    )
+    box = _box(about["990101-201-2022-budget"], link, "../../")
+    assert box.about_href == "../../reference/open-data/" and len(box.files) == 5
+    assert box.index_href == "../../downloads/"
+
+
+def test_optional_end_tags_are_dropped_only_where_html5_allows():
+    from gongkai.site.render import omit_optional_end_tags
+
+    html = (
+        '<table class="gk-t"><caption>c</caption><thead><tr><th>a</th><th>b</th></tr></thead>'
+        '<tbody><tr class="gk-total"><td>1</td><td rowspan="2">2</td></tr><tr><td>3</td></tr></tbody></table>'
+        '<ul><li>a</li><li><a href="#x">b</a></li></ul><dl><dt>x</dt><dd>y</dd><dt>z</dt><dd>w</dd></dl>'
+        "<p>q</p><div>d</div>"
+    )
+    assert omit_optional_end_tags(html) == (
+        '<table class="gk-t"><caption>c</caption><thead><tr><th>a<th>b'
+        '<tbody><tr class="gk-total"><td>1<td rowspan="2">2<tr><td>3</table>'
+        '<ul><li>a<li><a href="#x">b</a></ul><dl><dt>x<dd>y<dt>z<dd>w</dl>'
+        "<p>q</p><div>d</div>"
+    )
+    # a thead closes only before a body; text or whitespace after an end tag keeps it
+    assert omit_optional_end_tags("<table><thead><tr><th>a</th></tr></thead></table>") == (
+        "<table><thead><tr><th>a</thead></table>"
+    )
+    kept = "<ul><li>a</li> <li>b</li>x</ul><dl><dt>t</dt></dl><table><tr><td>1</td><tdx></table>"
+    assert (
+        omit_optional_end_tags(kept)
+        == "<ul><li>a</li> <li>b</li>x</ul><dl><dt>t</dt></dl><table><tr><td>1</td><tdx></table>"
+    )
+    # raw text (scripts, preformatted text) is never touched
+    for raw in ("<pre></td><td></pre>", "<script>'</li><li>'</script><ul><li>a</li></ul>"):
+        assert omit_optional_end_tags(raw) == raw
+    # record text is escaped before it gets here: an end tag in it is text
+    assert omit_optional_end_tags("<td>&lt;/td&gt;<td>") == "<td>&lt;/td&gt;<td>"

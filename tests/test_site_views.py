@@ -48,9 +48,10 @@ def basic_site(basic_reports):
 
 def _context(site: Site, src: str):
     entry = site._entries[src]
-    budget = entry.budget
+    report = entry.load()
+    budget = report.record.budget
     return budget_context(
-        entry.report,
+        report,
         link=site.router.linker(src),
         srcs={
             "province": "regions/130000.md",
@@ -129,15 +130,81 @@ def test_projects_sorted_by_amount_blank_last(basic_site):
     ]
 
 
-def test_charts_are_paired_with_their_numbers(seed_site):
+def test_charts_are_tables_with_bars(seed_site):
+    """A chart is the table of its numbers, each amount cell carrying its bar."""
     page, _ = _context(seed_site, SEED)
     charts = {c.id: c for c in page.charts}
-    assert {"chart-basic-project", "chart-function", "chart-economic"} <= set(charts)
-    function = charts["chart-function"]
-    labels = [row.cells[0] for row in function.table.rows]
+    assert set(charts) == {"chart-function", "chart-economic"}
+    function = charts["chart-function"].table
+    assert function.bar_column == 1 and function.unit == "万元"
+    assert [c.label for c in function.columns] == ["项目", "金额", "占比"]
+    labels = [row.cells[0] for row in function.rows]
     assert labels[0] == "201 一般公共服务支出"
-    for row in function.table.rows:
-        assert row.cells[1] in str(function.svg)
+    assert function.rows[0].cells[1:] == ["1,044.24", "45.8%"]
+    assert function.rows[0].bar == "100%"  # the largest fills the cell
+    bars = [float(row.bar.rstrip("%")) for row in function.rows if row.bar]
+    assert bars == sorted(bars, reverse=True) and len(bars) == len(function.rows)
+    html = seed_site.render(SEED).html
+    assert '<td style="--w:100%">1,044.24<td>45.8%<tr>' in html  # optional end tags omitted
+    # 基本/项目 and 人员/公用: the shares in the key-figures table carry the bars.
+    figures = {f.label: f for f in page.figures}
+    assert figures["基本支出"].bar == "51.7%" and figures["人员经费"].bar == "96.1%"
+    assert figures["支出总计"].bar is None
+    assert '<td style="--w:51.7%">51.7%<td>' in html
+
+
+def test_projects_with_amounts_are_a_bar_chart(basic_site):
+    html = basic_site.render("budgets/990101-201-2022-budget.md").html
+    chart = html[
+        html.index('id="chart-projects"') : html.index(
+            "</table>", html.index('id="chart-projects"')
+        )
+    ]
+    assert '<a href="#project-2">' in chart and 'style="--w:100%">250.00 万元<td>' in chart
+    # the spending plan is one line, not a one-row table
+    assert "累计支出进度：3月底 25%；6月底 50%；10月底 80%；12月底 100%" in html
+
+
+def test_repeated_table_is_shown_once(basic_site, seed_site):
+    from gongkai.site.budget_view import TableSection, _mark_repeated
+    from gongkai.site.table_view import Column, Row, TableView
+
+    # The seed prints the same 30 lines in 支出总表 and 一般公共预算支出表.
+    page, budget = _context(seed_site, SEED)
+    assert budget.gpb_expenditure_by_function.lines == budget.expenditure_by_function.lines
+    repeated = {t.id: t.same_as for s in page.tables for t in s.tables if t.same_as}
+    assert repeated == {
+        "t-gpb_expenditure_by_function": ("t-expenditure_by_function", "部门预算支出总表")
+    }
+    html = seed_site.render(SEED).html
+    assert (
+        'id="t-gpb_expenditure_by_function">与<a href="#t-expenditure_by_function">部门预算支出总表</a>逐行相同'
+        in html
+    )
+
+    rows = [Row(["1", "a", "2.00"]), Row(["2", "b", "3.00"]), Row(["3", "c", "4.00"])]
+    first = TableView(
+        "t-a", "", [Column("编码"), Column("名称"), Column("合计", True)], rows, "万元"
+    )
+    second = TableView("t-b", "", list(first.columns), [Row(list(r.cells)) for r in rows], "万元")
+    other = TableView("t-c", "", list(first.columns), rows[:2] + [Row(["3", "c", "5.00"])], "万元")
+    sections = [
+        TableSection("s-a", "支出总表", False, [first]),
+        TableSection("s-b", "一般公共预算支出表", False, [second, other]),
+    ]
+    _mark_repeated(sections)
+    assert first.same_as is None and other.same_as is None
+    assert second.same_as == ("t-a", "支出总表")
+
+
+def test_summary_table_names_its_blank_rows(seed_site):
+    page, _ = _context(seed_site, SEED)
+    summary = next(s for s in page.tables if s.id == "s-income_expenditure_summary")
+    spending = summary.tables[1]
+    assert "外交支出" in spending.blank_rows and "一般公共服务支出" not in spending.blank_rows
+    assert [r.cells[0] for r in spending.rows][:2] == ["一般公共服务支出", "科学技术支出"]
+    html = seed_site.render(SEED).html
+    assert "金额全为空白、未显示的行：外交支出、国防支出" in html
 
 
 def test_rendered_seed_page(seed_site):
@@ -155,7 +222,21 @@ def test_rendered_seed_page(seed_site):
         "project-25",
     ):
         assert f'id="{anchor}"' in html
-    assert html.count("<svg") >= 4 and html.count("<table") > 30
+    assert "<svg" not in html and html.count(' gk-bars"') >= 3  # key figures, two charts
+    assert html.count("<table") > 15
+    # the indicator tables are on the indicators page, each project links to its own
+    assert "<th>三级指标" not in html
+    assert '<a href="indicators/#project-22">绩效指标（8 项）</a>' in html
+    assert html.count('href="indicators/#project-') == 25
+    # search: each project and goal is a heading with its id (Pagefind's sub-results)
+    assert '<h3 id="project-23">驻村工作队工作经费</h3>' in html
+    assert '<h3 id="goal-5">' in html and 'id="project-23"' not in html.replace(
+        '<h3 id="project-23"', ""
+    )
+    assert "¶" not in html  # the permalinks are added in the browser
+    assert html.count("data-pagefind-ignore") >= 6 and html.count("data-pagefind-body") == 1
+    for filter_name in ("province", "year", "stage"):
+        assert f'data-pagefind-filter="{filter_name}"' in html
     assert "<thead>" in html and "<th>" in html
     assert (
         'href="https://github.com/o/r/edit/main/content/130532/130532-203-2023-budget.yaml"' in html
@@ -168,9 +249,10 @@ def test_findings_section_lists_every_finding(seed_site):
     entry = seed_site._entries[SEED]
     html = seed_site.render(SEED).html
     quality = html[html.index('id="quality"') :]
-    for finding in entry.report.findings:
-        assert f"<code>{finding.rule}</code>" in quality
-    assert quality.count('<tr class="gk-sev-') == len(entry.report.findings)
+    for finding in entry.findings:
+        assert f"<code>{finding.rule}</code>" in quality  # the rule list under the table
+        assert f"<td>{finding.rule}<td>" in quality
+    assert quality.count('<tr class="gk-sev-') == len(entry.findings)
 
 
 def test_acknowledgement_shown(basic_site):
@@ -220,9 +302,7 @@ def test_quality_index_ranks_by_errors(basic_site):
 def test_home_block_counts_and_recent(basic_reports):
     from datetime import UTC, datetime
 
-    changed = {
-        r.record.display: datetime(2024, 1, i + 1, tzinfo=UTC) for i, r in enumerate(basic_reports)
-    }
+    changed = {r.display: datetime(2024, 1, i + 1, tzinfo=UTC) for i, r in enumerate(basic_reports)}
     site = Site(basic_reports, SiteOptions(), Renderer(search_path()), changed=changed)
     html = site.render_home().html
     assert (
@@ -295,8 +375,10 @@ def test_parallel_validation_matches_sequential(monkeypatch, tmp_path):
     monkeypatch.setattr(source, "PARALLEL_THRESHOLD", 1)
     sequential = load_reports(REPO / "content", REPO, jobs=1)
     parallel = load_reports(REPO / "content", REPO, jobs=2)
-    assert [r.record.display for r in parallel] == [r.record.display for r in sequential]
-    assert [[f.format() for f in r.findings] for r in parallel] == [[f.format() for f in r.findings] for r in sequential]
+    assert [r.display for r in parallel] == [r.display for r in sequential]
+    assert [[f.format() for f in r.findings] for r in parallel] == [
+        [f.format() for f in r.findings] for r in sequential
+    ]
     assert [r.valid for r in parallel] == [r.valid for r in sequential]
 
 
@@ -313,11 +395,128 @@ def test_disk_caches_survive_a_new_process(tmp_path):
     pages = PageCache(tmp_path / "pages")
     site = Site(again, SiteOptions(), Renderer(search_path()), cache=pages)
     html = site.render("budgets/990101-201-2022-budget.md").html
-    reread = Site(again, SiteOptions(), Renderer(search_path()), cache=PageCache(tmp_path / "pages"))
+    reread = Site(
+        again, SiteOptions(), Renderer(search_path()), cache=PageCache(tmp_path / "pages")
+    )
 
     def no_rendering(*args, **kwargs):
         raise AssertionError("an unchanged record must come from the page cache")
 
     reread.renderer.render = no_rendering  # type: ignore[method-assign]
     assert reread.render("budgets/990101-201-2022-budget.md").html == html
-    assert len(list((tmp_path / "pages").rglob("*.pickle"))) == 1
+    # the indicators page was rendered with the department-year page, and cached with it
+    indicators = reread.render("budgets/990101-201-2022-budget/indicators.md").html
+    assert "<th>三级指标" in indicators
+    assert len(list((tmp_path / "pages").rglob("*.pickle"))) == 2
+
+
+# ------------------------------------------------------------------ indicators page
+
+INDICATORS = "budgets/130532-203-2023-budget/indicators.md"
+
+
+def test_indicators_page_is_a_second_page_of_the_department_year(seed_site, basic_site):
+    specs = {s.src: s for s in seed_site.specs()}
+    spec = specs[INDICATORS]
+    assert (spec.kind, spec.key, spec.in_nav) == ("indicators", "130532-203-2023-budget", False)
+    assert spec.title == "中共平乡县委组织部 2023年预算 · 项目绩效指标"
+    assert seed_site.is_budget(INDICATORS) and seed_site.is_budget(SEED)
+    assert not seed_site.is_budget("years/2023.md")
+    # one per department-year with indicators; 990102-301-2023 has none, so no page
+    basic = {s.src for s in basic_site.specs() if s.kind == "indicators"}
+    assert basic == {
+        "budgets/990101-201-2022-budget/indicators.md",
+        "budgets/990101-201-2023-budget/indicators.md",
+    }
+    plain = basic_site.render("budgets/990102-301-2023-budget.md").html
+    assert "indicators/" not in plain
+    # keyed and cached by the record, like the department-year page
+    assert seed_site.page_key(INDICATORS) != seed_site.page_key(SEED)
+    assert (
+        seed_site.page_key(INDICATORS).split("\0")[1:4] == seed_site.page_key(SEED).split("\0")[1:4]
+    )
+
+
+def test_indicators_page_holds_every_indicator_under_the_projects_anchors(seed_site):
+    from html import escape
+
+    page = seed_site.render(INDICATORS)
+    html = page.html
+    main = seed_site.render(SEED).html
+    budget = seed_site._entries[SEED].load().record.budget
+    assert "<h1>中共平乡县委组织部 2023年预算 · 项目绩效指标</h1>" in html
+    assert '<a href="../">返回 中共平乡县委组织部 2023年预算</a>' in html
+    for project in budget.projects:
+        anchor = f"project-{project.seq}"
+        heading = (
+            f'<h3 id="{anchor}" data-pagefind-weight="0.5">{escape(project.name, quote=False)}</h3>'
+        )
+        assert heading in html
+        assert f'<a href="../#{anchor}">项目说明</a>' in html  # back to its description
+        assert (
+            f'<a href="indicators/#{anchor}">绩效指标（{len(project.indicators)} 项）</a>' in main
+        )
+        section = html[html.index(f'id="{anchor}"') :]
+        section = section[: section.index("</table>")]
+        for indicator in project.indicators:
+            assert escape(indicator.level3, quote=False) in section
+    assert page.anchors >= {f"project-{p.seq}" for p in budget.projects} | {"goal-4", "notes"}
+    assert [item.id for item in page.toc] == ["projects", "goals", "notes"]
+    # a goal's indicators given as text are here too; the page links to them
+    assert "智慧党建云平台建设工程按期完成" in html and "智慧党建云平台建设工程按期完成" not in main
+    assert '<a href="indicators/#goal-4">绩效指标</a>' in main
+    # the transcription notes on the indicator tables are listed with them
+    assert "项目2 第7行指标（整体素质提升）" in html and "项目2 第7行指标" not in main
+    assert (
+        '另有 10 条关于绩效指标表的转录说明，与指标表一起列在<a href="indicators/#notes">' in main
+    )
+    assert "department.region.admin_code" in main and "department.region.admin_code" not in html
+    # search: indexed with the department-year's filters; the head is not (region, year)
+    assert html.count("data-pagefind-body") == 1
+    assert (
+        '<span data-pagefind-meta="title">中共平乡县委组织部 2023年预算 · 项目绩效指标</span>'
+        in html
+    )
+    for name, value in (("province", "河北省"), ("year", "2023"), ("stage", "预算")):
+        assert f'<span data-pagefind-filter="{name}">{value}</span>' in html
+    head = html[: html.index('<h2 id="projects"')]
+    assert (
+        head.count("<div data-pagefind-ignore>") == 1
+        and "<h1>" in head.split("<div data-pagefind-ignore>")[1]
+    )
+    assert 'href="../../../regions/130000/#r-130532"' in html  # one level deeper than the page
+
+
+def test_every_seed_indicator_is_on_its_indicators_page(seed_site):
+    """Nothing lost: each indicator name of each seed record is on that record's indicators page."""
+    from html import escape
+
+    for entry in seed_site.catalogue.entries:
+        budget = entry.load().record.budget
+        src = f"budgets/{budget.budget_id}/indicators.md"
+        html = seed_site.render(src).html
+        main = seed_site.render(entry.src).html
+        assert 'href="indicators/#' in main, entry.src
+        categories = budget.performance.categories if budget.performance else []
+        for owner in [*budget.projects, *categories]:
+            for indicator in owner.indicators:
+                assert escape(indicator.level3, quote=False) in html, (src, indicator.level3)
+            if getattr(owner, "indicators_text", None):
+                assert escape(owner.indicators_text, quote=False) in html, src
+
+
+def test_without_the_indicators_page_link_the_tables_stay_inline(seed_site):
+    """A view rendered on its own (no indicators page) keeps the indicator tables in the page."""
+    page, budget = _context(seed_site, SEED)
+    assert page.projects[0].indicators_href is None and not page.indicator_notes
+    html = seed_site.renderer.render("department_year.html", page=page)
+    assert "<th>三级指标" in html and "indicators/" not in html
+    assert html.count("<table") > 30
+
+
+def test_plain_urls_link_the_indicators_page(basic_reports):
+    site = Site(basic_reports, SiteOptions(directory_urls=False), Renderer(search_path()))
+    html = site.render("budgets/990101-201-2022-budget.md").html
+    assert 'href="990101-201-2022-budget/indicators.html#project-1"' in html
+    back = site.render("budgets/990101-201-2022-budget/indicators.md").html
+    assert 'href="../990101-201-2022-budget.html#project-1"' in back

@@ -7,6 +7,11 @@ mean", missing required keys, duplicate keys), scalars against their types
 numbers written as text refused with the correct spelling). It collects
 every problem instead of stopping at the first, and records the location of
 every value so that later findings can point at ``file:line``.
+
+Two binders share the reading of scalars (:class:`_Reader`): :class:`Binder`
+walks a composed node graph and reports every problem; :class:`StreamBinder`
+binds a well-formed record straight from the parser's events, twice as fast,
+and gives up at the first problem so that :class:`Binder` can report it.
 """
 
 from __future__ import annotations
@@ -17,16 +22,28 @@ import re
 import types
 import typing
 import unicodedata
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
+from yaml import (
+    MappingEndEvent,
+    MappingNode,
+    MappingStartEvent,
+    ScalarEvent,
+    ScalarNode,
+    SequenceEndEvent,
+    SequenceNode,
+    SequenceStartEvent,
+)
 
-from gongkai.errors import Location, Problem
+from gongkai.errors import Location, LocationMap, Problem
 from gongkai.fields import Kind, meta
 from gongkai.messages import PATTERN_NAMES, kind_name
+from gongkai.yamlio import ODD_TAG_STARTS, Irregular, PlainEvents
 
 T_STR = "tag:yaml.org,2002:str"
 T_INT = "tag:yaml.org,2002:int"
@@ -93,13 +110,230 @@ def fields_of(cls: type) -> dict[str, tuple[dataclasses.Field[Any], TypeInfo]]:
     return {fld.name: (fld, describe(hints[fld.name])) for fld in dataclasses.fields(cls)}
 
 
-@dataclasses.dataclass
-class Binder:
-    """Binds one file's node tree; collects problems and value locations."""
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """How to bind a mapping to one model class, worked out once per class.
 
-    file: str
-    problems: list[Problem] = dataclasses.field(default_factory=list)
-    locations: dict[str, Location] = dataclasses.field(default_factory=dict)
+    The binder visits hundreds of mappings per record; reading the type hints
+    and field metadata each time cost more than the binding itself.
+    """
+
+    cls: type
+    #: key → reduced type of every field, in declaration order.
+    fields: dict[str, TypeInfo]
+    #: (key, label) of the fields that must be present, in declaration order.
+    required: tuple[tuple[str, str], ...]
+    #: the keys of ``required``, to check them all at once.
+    required_keys: frozenset[str]
+
+
+@cache
+def _plan(cls: type) -> _Plan:
+    known = fields_of(cls)
+    required = tuple((name, meta(fld)["label"]) for name, (fld, _) in known.items() if meta(fld)["required"])
+    fields = {name: info for name, (_, info) in known.items()}
+    return _Plan(cls, fields, required, frozenset(name for name, _ in required))
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@cache
+def _literal_shape(allowed: tuple[Any, ...]) -> tuple[bool, dict[str, str]]:
+    """(all values are ints, text → the model's own str object) for a Literal.
+
+    Binding returns the model's string rather than the scalar's copy, so the
+    many ``disclosed``, ``numeric``-like values of a record share one object.
+    """
+    return all(isinstance(a, int) for a in allowed), {a: a for a in allowed if isinstance(a, str)}
+
+
+_URL = re.compile(r"^https?://")
+_EXPONENT = re.compile(r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$")
+
+
+class _Reader:
+    """Reads scalars into model values: the one judge of whether a scalar is valid.
+
+    Each ``_read_<kind>`` method takes a scalar's text and resolved tag and
+    returns the value, or INVALID without saying why; :class:`Binder` then
+    explains the rejection with a located problem, while :class:`StreamBinder`
+    hands the file over to :class:`Binder`.
+
+    Equal strings and equal numbers of one file are read into one shared
+    object (they are immutable): labels such as 产出指标 and amounts such as
+    0.00 repeat hundreds of times in a record, and sharing them halves the
+    memory a loaded record takes.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.locations = LocationMap(file)
+        self._marks = self.locations.marks
+        self._texts: dict[str, str] = {}
+        self._numbers: dict[str, Decimal] = {}
+
+    def _read_str(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        if tag == T_BOOL:
+            return INVALID
+        semantic = info.semantic
+        if semantic is not None and semantic.pattern:
+            if not _compiled(semantic.pattern).match(raw):
+                return INVALID
+        elif not raw.strip() or (key == "url" and not _URL.match(raw)):
+            return INVALID
+        return self._texts.setdefault(raw, raw)
+
+    def _read_literal(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        allowed = info.target
+        only_ints, texts = _literal_shape(allowed)
+        if only_ints:
+            if tag == T_INT and _PLAIN_NUMBER.match(raw) and int(raw) in allowed:
+                return int(raw)
+        elif raw in texts and tag in (T_STR, T_INT, T_FLOAT):
+            return texts[raw]
+        return INVALID
+
+    def _read_int(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        if tag != T_INT or not _PLAIN_NUMBER.match(raw):
+            return INVALID
+        value = int(raw)
+        if info.semantic and info.semantic.minimum is not None and value < info.semantic.minimum:
+            return INVALID
+        return value
+
+    def _read_decimal(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        if tag != T_INT and tag != T_FLOAT:
+            return INVALID
+        value = self._numbers.get(raw)
+        if value is None:
+            if "_" in raw or not (_PLAIN_NUMBER.match(raw) or _EXPONENT.match(raw)):
+                return INVALID
+            value = self._numbers[raw] = Decimal(raw)
+        semantic = info.semantic
+        if semantic is not None and semantic.minimum is not None and value < semantic.minimum:
+            return INVALID
+        return value
+
+    def _read_bool(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        return raw.lower() in ("true", "yes", "on", "y") if tag == T_BOOL else INVALID
+
+    def _read_date(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        if tag != T_TIMESTAMP and tag != T_STR:
+            return INVALID
+        match = _DATE.match(raw.strip())
+        if match is None:
+            return INVALID
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return INVALID
+
+    def _read_collection(self, raw: str, tag: str, info: TypeInfo, key: str) -> Any:
+        return INVALID  # a scalar where a mapping or a sequence belongs
+
+
+Read = Callable[[_Reader, str, str, TypeInfo, str], Any]
+
+#: TypeInfo.kind → how a scalar of that kind is read.
+_READERS: dict[str, Read] = {
+    "str": _Reader._read_str,
+    "literal": _Reader._read_literal,
+    "int": _Reader._read_int,
+    "decimal": _Reader._read_decimal,
+    "bool": _Reader._read_bool,
+    "date": _Reader._read_date,
+    "dataclass": _Reader._read_collection,
+    "list": _Reader._read_collection,
+}
+
+
+class StreamBinder(_Reader):
+    """Binds a record from the parser's events, provided it has no problem at all.
+
+    This is the loader's fast path (:class:`~gongkai.yamlio.PlainEvents`
+    says why it is faster). It records locations exactly as :class:`Binder`
+    does, but reports nothing: at the first thing :class:`Binder` would
+    report — an unknown, duplicate or missing key, a value :class:`_Reader`
+    rejects, a node of the wrong kind — it raises
+    :class:`~gongkai.yamlio.Irregular`, and the loader binds the file again
+    with :class:`Binder`, which says what is wrong and where.
+    """
+
+    def bind(self, stream: PlainEvents, cls: type) -> Any:
+        """Bind the stream's one document to ``cls``."""
+        self._next = stream.next
+        self._tag = stream.tag
+        stream.open()
+        value = self._bind(self._next(), TypeInfo("dataclass", False, cls), "", cls.__name__)
+        stream.close()
+        return value
+
+    def _bind(self, event: Any, info: TypeInfo, path: str, key: str) -> Any:
+        """Bind the node that starts with ``event`` (its remaining events are read here).
+
+        ``event`` is any :class:`yaml.Event`; what to do depends on its class.
+        """
+        mark = event.start_mark
+        self._marks[path] = mark.line << 32 | mark.column  # LocationMap.pack, inlined: hot
+        kind = event.__class__
+        if kind is ScalarEvent:
+            tag = self._tag(event)
+            if tag == T_NULL:
+                if info.optional:
+                    return None
+                raise Irregular("null")
+            value = _READERS[info.kind](self, event.value, tag, info, key)
+            if value is INVALID:
+                raise Irregular(path)
+            return value
+        if kind is MappingStartEvent and info.kind == "dataclass":
+            return self._bind_mapping(_plan(info.target), path)
+        if kind is SequenceStartEvent and info.kind == "list":
+            return self._bind_sequence(info.target, path, key)
+        raise Irregular(path)  # a collection of the wrong kind, or an alias
+
+    def _bind_mapping(self, plan: _Plan, path: str) -> Any:
+        prefix = f"{path}." if path else ""
+        fields = plan.fields
+        values: dict[str, Any] = {}
+        next_event = self._next
+        key_event = next_event()
+        while key_event.__class__ is ScalarEvent:
+            name = key_event.value
+            if name[:1] in ODD_TAG_STARTS:
+                self._tag(key_event)  # a key such as << resolves to a tag that is refused
+            info = fields.get(name)
+            if info is None or name in values:
+                raise Irregular(prefix + name)
+            values[name] = self._bind(next_event(), info, prefix + name, name)
+            key_event = next_event()
+        if key_event.__class__ is not MappingEndEvent or not values.keys() >= plan.required_keys:
+            raise Irregular(path)
+        return plan.cls(**values)
+
+    def _bind_sequence(self, info: TypeInfo, path: str, key: str) -> list[Any]:
+        items: list[Any] = []
+        next_event = self._next
+        event = next_event()
+        while event.__class__ is not SequenceEndEvent:
+            items.append(self._bind(event, info, f"{path}[{len(items)}]", key))
+            event = next_event()
+        return items
+
+
+class Binder(_Reader):
+    """Binds one file's node tree; collects problems and value locations.
+
+    The loader's full path: it reports every problem of a file, each located,
+    where :class:`StreamBinder` stops at the first.
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__(file)
+        self.problems: list[Problem] = []
 
     def bind(self, node: yaml.Node, cls: type) -> Any:
         """Bind the root node to ``cls``; INVALID if it could not be built."""
@@ -132,60 +366,67 @@ class Binder:
     # -- dispatch --------------------------------------------------------- #
 
     def _bind(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        self.locations[path] = self._loc(node)
-        if isinstance(node, yaml.ScalarNode) and node.tag == T_NULL:
-            if info.optional:
-                return None
-            expected = {"dataclass": "mapping", "list": "sequence"}.get(info.kind, _scalar_kind(info))
-            return self._type_error(
-                node,
-                path,
-                key,
-                expected,
-                {"zh": "这个键不能为空。", "en": "This key cannot be null."},
-            )
-        handler = getattr(self, f"_bind_{info.kind}")
-        return handler(node, info, path, key)
+        mark = node.start_mark
+        self._marks[path] = mark.line << 32 | mark.column  # LocationMap.pack, inlined: hot
+        if isinstance(node, ScalarNode):
+            if node.tag == T_NULL:
+                if info.optional:
+                    return None
+                return self._null_error(node, info, path, key)
+            value = _READERS[info.kind](self, node.value, node.tag, info, key)
+            if value is not INVALID:
+                return value
+        return _EXPLAINERS[info.kind](self, node, info, path, key)
+
+    def _null_error(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
+        expected = {"dataclass": "mapping", "list": "sequence"}.get(info.kind, _scalar_kind(info))
+        return self._type_error(
+            node,
+            path,
+            key,
+            expected,
+            {"zh": "这个键不能为空。", "en": "This key cannot be null."},
+        )
 
     def _bind_dataclass(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MappingNode):
             return self._type_error(node, path, key, "mapping")
-        cls = info.target
-        known = fields_of(cls)
+        plan = _plan(info.target)
+        fields = plan.fields
+        prefix = f"{path}." if path else ""
         values: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
+        seen: dict[str, yaml.Node] = {}  # key → its first key node
         broken = False
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, ScalarNode):
                 self._type_error(key_node, path, key, "text")
                 broken = True
                 continue
-            name = str(key_node.value)
-            child = f"{path}.{name}" if path else name
-            if name in first_line:
-                self._problem(
-                    "yaml.duplicate-key", key_node, child, key=name, first_line=first_line[name]
-                )
+            name = key_node.value
+            if name in seen:
+                first_line = seen[name].start_mark.line + 1
+                self._problem("yaml.duplicate-key", key_node, prefix + name, key=name, first_line=first_line)
                 broken = True
                 continue
-            first_line[name] = key_node.start_mark.line + 1
-            if name not in known:
-                self._unknown_key(key_node, child, name, known)
+            seen[name] = key_node
+            field_info = fields.get(name)
+            if field_info is None:
+                self._unknown_key(key_node, prefix + name, name, fields_of(plan.cls))
                 broken = True
                 continue
-            value = self._bind(value_node, known[name][1], child, name)
+            value = self._bind(value_node, field_info, prefix + name, name)
             if value is INVALID:
                 broken = True
             else:
                 values[name] = value
-        for name, (fld, _) in known.items():
-            if meta(fld)["required"] and name not in first_line:
-                child = f"{path}.{name}" if path else name
-                self._problem("schema.missing-key", node, child, key=name, label=meta(fld)["label"])
-                broken = True
+        if not seen.keys() >= plan.required_keys:
+            for name, label in plan.required:
+                if name not in seen:
+                    self._problem("schema.missing-key", node, prefix + name, key=name, label=label)
+            broken = True
         if broken:
             return INVALID
-        return cls(**values)
+        return plan.cls(**values)
 
     def _unknown_key(self, node: yaml.Node, path: str, name: str, known: dict[str, Any]) -> None:
         guess = guess_key(name, known)
@@ -196,26 +437,26 @@ class Binder:
         self._problem("schema.unknown-key", node, path, key=name, hint=hint, allowed=", ".join(known))
 
     def _bind_list(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, SequenceNode):
             return self._type_error(node, path, key, "sequence")
+        item_info = info.target
         items = []
         broken = False
         for index, item_node in enumerate(node.value):
-            value = self._bind(item_node, info.target, f"{path}[{index}]", key)
+            value = self._bind(item_node, item_info, f"{path}[{index}]", key)
             broken = broken or value is INVALID
             items.append(value)
         return INVALID if broken else items
 
-    def _bind_literal(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
+    # -- why a value was rejected ----------------------------------------- #
+    # Each _explain_<kind> runs when _Reader rejected a scalar (or the node is
+    # not a scalar) and records the problem that says why.
+
+    def _explain_literal(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
+        if not isinstance(node, ScalarNode):
             return self._type_error(node, path, key, "text")
         allowed = info.target
         raw = node.value
-        if all(isinstance(a, int) for a in allowed):
-            if node.tag == T_INT and _PLAIN_NUMBER.match(raw) and int(raw) in allowed:
-                return int(raw)
-        elif raw in allowed and node.tag in (T_STR, T_INT, T_FLOAT):
-            return raw
         strings = [str(a) for a in allowed]
         close = difflib.get_close_matches(str(raw), strings, n=1, cutoff=0.5)
         guess = close[0] if close else enum_by_label(str(raw), allowed)
@@ -224,45 +465,36 @@ class Binder:
             "schema.enum", node, path, key=key, found=raw, hint=hint, allowed=", ".join(strings)
         )
 
-    def _bind_str(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode) or node.tag == T_BOOL:
+    def _explain_str(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
+        if not isinstance(node, ScalarNode) or node.tag == T_BOOL:
             return self._type_error(node, path, key, "text")
         text = str(node.value)
         semantic = info.semantic
         if semantic is not None and semantic.pattern:
-            if not re.match(semantic.pattern, text):
-                zh, en = PATTERN_NAMES.get(semantic.name, (semantic.description, semantic.description))
-                return self._problem(
-                    "schema.pattern", node, path, key=key, found=text, expected={"zh": zh, "en": en}
-                )
-            return text
+            zh, en = PATTERN_NAMES.get(semantic.name, (semantic.description, semantic.description))
+            return self._problem(
+                "schema.pattern", node, path, key=key, found=text, expected={"zh": zh, "en": en}
+            )
         if not text.strip():
             return self._problem("schema.empty-text", node, path, key=key)
-        if key == "url" and not re.match(r"^https?://", text):
-            return self._problem("schema.url", node, path, key=key, found=text)
-        return text
+        return self._problem("schema.url", node, path, key=key, found=text)
 
-    def _bind_int(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if isinstance(node, yaml.ScalarNode) and node.tag == T_INT and _PLAIN_NUMBER.match(node.value):
-            value = int(node.value)
-            if info.semantic and info.semantic.minimum is not None and value < info.semantic.minimum:
-                return self._problem("schema.negative", node, path, key=key, found=value)
-            return value
-        if isinstance(node, yaml.ScalarNode) and node.tag == T_STR and _as_number_text(node.value):
+    def _explain_int(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
+        if isinstance(node, ScalarNode) and node.tag == T_INT and _PLAIN_NUMBER.match(node.value):
+            return self._problem("schema.negative", node, path, key=key, found=int(node.value))
+        if isinstance(node, ScalarNode) and node.tag == T_STR and _as_number_text(node.value):
             return self._problem(
                 "schema.number-as-text", node, path, key=key, found=node.value,
                 hint=number_hint(node.value),
             )
         return self._type_error(node, path, key, "integer")
 
-    def _bind_decimal(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
+    def _explain_decimal(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
+        if not isinstance(node, ScalarNode):
             return self._type_error(node, path, key, "number")
         raw = str(node.value)
         if node.tag in (T_INT, T_FLOAT):
-            if not _PLAIN_NUMBER.match(raw.replace("_", "")) and not re.match(
-                r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$", raw
-            ):
+            if not _PLAIN_NUMBER.match(raw.replace("_", "")) and not _EXPONENT.match(raw):
                 if raw.lower().lstrip("+-") in (".nan", ".inf"):
                     return self._problem("schema.not-finite", node, path, key=key, found=raw)
                 return self._type_error(node, path, key, "number")
@@ -270,14 +502,7 @@ class Binder:
                 return self._problem(
                     "schema.number-as-text", node, path, key=key, found=raw, hint=raw.replace("_", "")
                 )
-            try:
-                value = Decimal(raw)
-            except InvalidOperation:  # pragma: no cover - guarded by the regexes
-                return self._type_error(node, path, key, "number")
-            semantic = info.semantic
-            if semantic is not None and semantic.minimum is not None and value < semantic.minimum:
-                return self._problem("schema.negative", node, path, key=key, found=raw)
-            return value
+            return self._problem("schema.negative", node, path, key=key, found=raw)
         if node.tag == T_STR:
             suggestion = number_hint(raw)
             if suggestion:
@@ -290,21 +515,26 @@ class Binder:
                 return self._type_error(node, path, key, "number", BLANK_HINT)
         return self._type_error(node, path, key, "number")
 
-    def _bind_bool(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if isinstance(node, yaml.ScalarNode) and node.tag == T_BOOL:
-            return node.value.lower() in ("true", "yes", "on", "y")
+    def _explain_bool(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
         return self._type_error(node, path, key, "boolean")
 
-    def _bind_date(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        if isinstance(node, yaml.ScalarNode) and node.tag in (T_TIMESTAMP, T_STR):
-            match = _DATE.match(str(node.value).strip())
-            if match:
-                try:
-                    return date(int(match[1]), int(match[2]), int(match[3]))
-                except ValueError:
-                    pass
-            return self._problem("schema.date", node, path, key=key, found=node.value)
+    def _explain_date(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
         return self._problem("schema.date", node, path, key=key, found=getattr(node, "value", ""))
+
+
+Explain = Callable[[Binder, yaml.Node, TypeInfo, str, str], Any]
+
+#: TypeInfo.kind → what binds a collection of that kind, or explains a rejected scalar.
+_EXPLAINERS: dict[str, Explain] = {
+    "dataclass": Binder._bind_dataclass,
+    "list": Binder._bind_list,
+    "literal": Binder._explain_literal,
+    "str": Binder._explain_str,
+    "int": Binder._explain_int,
+    "decimal": Binder._explain_decimal,
+    "bool": Binder._explain_bool,
+    "date": Binder._explain_date,
+}
 
 
 def _scalar_kind(info: TypeInfo) -> str:

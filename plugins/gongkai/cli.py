@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gongkai import __version__
-from gongkai.errors import GongkaiError
+from gongkai.errors import ConfigError, GongkaiError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +25,20 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--strict", action="store_true", help="未确认的会计错误也使记录不通过")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="消息语言（默认中文）")
     p.add_argument("--quiet", action="store_true", help="只显示结构错误，不列出会计校验结果")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="并行进程数（默认：CPU 数；文件少时 1）。输出与进程数无关",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["native", "frictionless"],
+        default="native",
+        help="表格校验（Table Schema：类型、约束、主键、外键）的引擎：native 内置实现（默认，快），"
+        "frictionless 由 frictionless-py 本身校验（参照实现，慢得多）",
+    )
     p.set_defaults(run=_run_validate)
 
 
@@ -124,26 +138,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from gongkai.loader import add_duplicate_problems, discover, load_file
-    from gongkai.report import RENDERERS, render_text
-    from gongkai.validate import validate_records
+    """Stream: load, validate and report a chunk of files at a time (see :func:`gongkai.validate.validate_files`)."""
+    from gongkai.loader import discover
+    from gongkai.report import ReportWriter
+    from gongkai.validate import validate_files
 
     files, path_problems = discover(args.paths)
     if path_problems:
         for problem in path_problems:
             print(problem.format(args.lang), file=sys.stderr)
         return EXIT_USAGE
-    records = [load_file(path) for path in files]
-    add_duplicate_problems(records)
-    reports = validate_records(records)
-    if not reports:
+    if not files:
         print("没有找到 .yaml 文件。" if args.lang == "zh" else "no .yaml files found.", file=sys.stderr)
         return EXIT_USAGE
-    if args.format == "text":
-        print(render_text(reports, args.lang, args.strict, args.quiet))
-    else:
-        print(RENDERERS[args.format](reports, args.lang, args.strict))
-    return EXIT_OK if all(r.passes(args.strict) for r in reports) else EXIT_INVALID
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs 应为正整数 / --jobs must be at least 1")
+    writer = ReportWriter(sys.stdout, args.format, args.lang, args.strict, args.quiet)
+    for report in validate_files(files, jobs=args.jobs, engine=args.engine):
+        writer.write(report)
+    writer.close()
+    return EXIT_OK if writer.passed else EXIT_INVALID
 
 
 def _run_new(args: argparse.Namespace) -> int:

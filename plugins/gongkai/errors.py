@@ -8,6 +8,7 @@ exception classes are for callers that want to stop at the first problem.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +31,44 @@ class Location:
         if self.column is None:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
+
+
+class LocationMap(Mapping[str, Location]):
+    """Model path → :class:`Location` of one file, stored compactly.
+
+    A record holds thousands of values and the binder notes where each one
+    is, but only the few that problems and findings point at are ever looked
+    up. So each position is kept as one int (0-based line and column, packed
+    by :meth:`pack`) and the :class:`Location` is made when it is read.
+    """
+
+    __slots__ = ("file", "marks")
+
+    def __init__(self, file: str, marks: dict[str, int] | None = None) -> None:
+        self.file = file
+        #: path → packed 0-based position; the binder fills it directly.
+        self.marks: dict[str, int] = {} if marks is None else marks
+
+    @staticmethod
+    def pack(line: int, column: int) -> int:
+        """One int for a 0-based (line, column), as PyYAML's marks give them."""
+        return line << 32 | column
+
+    def __getitem__(self, path: str) -> Location:
+        packed = self.marks[path]
+        return Location(self.file, (packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.marks
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.marks)
+
+    def __len__(self) -> int:
+        return len(self.marks)
+
+    def __repr__(self) -> str:
+        return f"LocationMap({self.file!r}, {len(self.marks)} paths)"
 
 
 @dataclass(frozen=True)

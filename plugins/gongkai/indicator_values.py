@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from gongkai.model import Indicator
 
@@ -182,6 +183,19 @@ def parse_value(
 
     Returns:
         The parsed parts; never raises (unparseable text is ``qualitative``).
+    """
+    return _parse_value(raw, direction_raw, unit, fiscal_year)
+
+
+@lru_cache(maxsize=4096)
+def _parse_value(
+    raw: str | None, direction_raw: str | None, unit: str | None, fiscal_year: int | None
+) -> ParsedValue:
+    """:func:`parse_value`, remembered: the result depends on the four texts only.
+
+    A dozen rules read every indicator, and records repeat the same cells
+    (``≥95%``, ``100%``) endlessly; the parse is the costly part. The result is
+    frozen (and made of immutable values), so sharing it is safe.
     """
     text = normalise_text(raw)
     direction = parse_direction(direction_raw)

@@ -54,10 +54,13 @@ UNIT_SCALE = {"元": Decimal(1), "万元": Decimal(10000)}
 
 # --------------------------------------------------------------------------- #
 # Common pieces
+#
+# The classes are slotted dataclasses: a record holds hundreds of them, and
+# without a __dict__ each takes about half the memory.
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Section:
     """Fields shared by every disclosed section (table or text block)."""
 
@@ -72,7 +75,7 @@ class Section:
     note: str | None = f("原文附注", "原文的附注，如“注：无政府基金预算财政拨款预算，空表列示。”")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class NarrativeFigure:
     """A figure stated only in the text of the document."""
 
@@ -92,7 +95,7 @@ class NarrativeFigure:
     quote: str | None = f("原文", "含这个数字的原文句子，供核对。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class TranscriptionNote:
     """A repair of an extraction artefact or an uncertainty, for reviewers."""
 
@@ -106,7 +109,7 @@ class TranscriptionNote:
     text: str = f("说明", "做了什么、为什么。", required=True)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Acknowledgement:
     """A reviewer's explanation of a validation finding that stays as printed."""
 
@@ -121,7 +124,7 @@ class Acknowledgement:
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Region:
     province: str = f("省级", "省、自治区、直辖市，如“河北省”。", required=True)
     prefecture: str | None = f("地级", "地级市、州、盟，如“邢台市”。")
@@ -134,7 +137,7 @@ class Region:
     )
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Staffing:
     establishment: Count | None = f("编制数", "人员编制数。")
     actual: Count | None = f("实有人数", "实际在编人数。")
@@ -142,7 +145,7 @@ class Staffing:
     quote: str | None = f("原文", "含这些数字的原文句子。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Department:
     name: str = f("部门名称", "原文所印的部门名称，不作修改。", required=True)
     canonical_name: str | None = f("规范名称", "部门的通用全称（原文名称不规范时填写）。")
@@ -164,7 +167,7 @@ class Department:
     staffing: Staffing | None = f("人员编制", "编制与实有人数。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Source:
     title: str = f("原文标题", "公开文件的标题，原样照录。", required=True)
     publisher: str | None = f("发布机构", "发布公开文件的机构。")
@@ -182,7 +185,7 @@ class Source:
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class FundSplit:
     """Columns of the tables that split an amount by fund (资金性质)."""
 
@@ -191,14 +194,14 @@ class FundSplit:
     soe_capital: Money | None = f("国有资本经营预算", "国有资本经营预算（财政拨款）列。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class SummaryAmount(FundSplit):
     """A printed total of a summary table (合计 and, where printed, by fund)."""
 
     amount: Money | None = f("金额", "合计（预算数）列。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class SummaryLine(SummaryAmount):
     """One line of 收支总表 or 财政拨款收支总表."""
 
@@ -220,7 +223,7 @@ class SummaryLine(SummaryAmount):
     code: FuncCode | None = f("功能分类类级编码", "支出方的“类”编码（原文只印名称时由名称对应，不是原文数据）。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class SummarySide:
     lines: list[SummaryLine] = f("行", "按原文顺序的全部行，空白金额写 null。", factory=list)
     current_year_total: SummaryAmount | None = f("本年合计", "本年收入合计 / 本年支出合计。")
@@ -229,7 +232,7 @@ class SummarySide:
     grand_total: SummaryAmount | None = f("总计", "收入总计 / 支出总计。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class IncomeExpenditureSummary(Section):
     """收支总表 or 财政拨款收支总表: the two sides of the budget."""
 
@@ -237,6 +240,7 @@ class IncomeExpenditureSummary(Section):
     expenditure: SummarySide = f("支出", "支出方。", required=True)
 
 
+# Not slotted (nor its line subclass): gongkai.normalise reads its columns with vars().
 @dataclass(kw_only=True)
 class IncomeColumns:
     total: Money | None = f("合计", "合计列。")
@@ -257,7 +261,7 @@ class IncomeLine(IncomeColumns):
     name: str = f("科目名称", "原文所印名称。", required=True)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class IncomeByFunction(Section):
     """部门预算收入总表: income by functional classification."""
 
@@ -265,6 +269,7 @@ class IncomeByFunction(Section):
     lines: list[IncomeLine] = f("科目行", "按原文顺序的科目行（不含合计行）。", factory=list)
 
 
+# Not slotted (nor its line subclass): gongkai.normalise reads its columns with vars().
 @dataclass(kw_only=True)
 class FunctionColumns:
     total: Money | None = f("合计", "合计列。")
@@ -281,7 +286,7 @@ class FunctionLine(FunctionColumns):
     name: str = f("科目名称", "原文所印名称。", required=True)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class FunctionTable(Section):
     """An expenditure table by functional classification (类/款/项)."""
 
@@ -295,6 +300,7 @@ class FunctionTable(Section):
     lines: list[FunctionLine] = f("科目行", "按原文顺序的科目行（不含合计行）。", factory=list)
 
 
+# Not slotted (nor its line subclass): gongkai.normalise reads its columns with vars().
 @dataclass(kw_only=True)
 class EconomicColumns:
     total: Money | None = f("合计", "合计列。")
@@ -308,7 +314,7 @@ class EconomicLine(EconomicColumns):
     name: str = f("科目名称", "原文所印名称。", required=True)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class EconomicTable(Section):
     """基本支出表: basic expenditure by economic classification."""
 
@@ -330,7 +336,7 @@ ThreePublicItem = Literal[
 ]
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class ThreePublicRow(FundSplit):
     item: ThreePublicItem = f(
         "项目",
@@ -343,7 +349,7 @@ class ThreePublicRow(FundSplit):
     amount: Money | None = f("合计", "合计列；空白写 null。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class ThreePublic(Section):
     """“三公”经费: the table and/or the narrative."""
 
@@ -355,7 +361,7 @@ class ThreePublic(Section):
     change_reason: str | None = f("增减原因", "原文所述增减变化原因。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class OperatingItem:
     name: str = f("项目", "原文所印名称，如“办公费”。", required=True)
     econ_code: EconCode | None = f("经济分类编码", "对应的经济分类款级编码（原文未印时可不填）。")
@@ -363,7 +369,7 @@ class OperatingItem:
     basis: str | None = f("安排依据", "如“按在职职工每人每年100元安排”。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class OperatingExpenses(Section):
     """机关运行经费 (日常公用经费)."""
 
@@ -372,7 +378,7 @@ class OperatingExpenses(Section):
     quote: str | None = f("原文", "原文句子。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class ProcurementItem:
     project_name: str | None = f("采购项目", "政府采购项目名称。")
     item_name: str = f("采购品目", "采购品目名称。", required=True)
@@ -383,7 +389,7 @@ class ProcurementItem:
     amount: Money | None = f("金额", "采购金额。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Procurement(Section):
     """政府采购预算."""
 
@@ -392,7 +398,7 @@ class Procurement(Section):
     quote: str | None = f("原文", "原文句子。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class AssetLine:
     category: Literal[
         "total",
@@ -416,7 +422,7 @@ class AssetLine:
     amount: Money | None = f("金额", "金额。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class StateAssets(Section):
     """国有资产占用情况."""
 
@@ -432,7 +438,7 @@ class StateAssets(Section):
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Grades:
     """优/良/中/差 thresholds of a category indicator (seed 000)."""
 
@@ -442,7 +448,7 @@ class Grades:
     poor: str | None = f("差", "“差”的标准。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Indicator:
     """One row of a performance indicator table (一级/二级/三级指标)."""
 
@@ -471,7 +477,7 @@ class Indicator:
     note: str | None = f("备注", "整理者的说明。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class PerformanceCategory:
     """A department-level category goal (职责分类 / 分项 绩效目标)."""
 
@@ -485,7 +491,7 @@ class PerformanceCategory:
     indicators: list[Indicator] = f("绩效指标", "以表格给出的绩效指标。", factory=list)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Performance(Section):
     """Department-wide performance goals (部门整体绩效目标)."""
 
@@ -497,13 +503,13 @@ class Performance(Section):
     quote: str | None = f("原文", "所述项目数与资金的原文句子。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class PlanPoint:
     month: Literal[3, 6, 10, 12] = f("截止月", "3月底、6月底、10月底、12月底。", required=True)
     percent: Number | None = f("累计支出比例", "累计支出进度（%），原文空白写 null。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Project:
     """One project (项目支出) with its performance targets."""
 
@@ -523,7 +529,7 @@ class Project:
     note: str | None = f("备注", "整理者的说明。")
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class GlossaryTerm:
     term: str = f("名词", "名词，如“三公”经费。", required=True)
     definition: str = f("解释", "原文的解释。", required=True)
@@ -534,7 +540,7 @@ class GlossaryTerm:
 # --------------------------------------------------------------------------- #
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Budget:
     """One department-year disclosure (部门预算公开 / 部门决算公开)."""
 

@@ -96,6 +96,7 @@ def department_row(budget: Budget) -> Row:
 
 
 def budget_row(budget: Budget, source_file: str, error_count: int = 0, warning_count: int = 0) -> Row:
+    budget_id = budget.budget_id
     figures = key_figures(budget)
     staffing = budget.department.staffing
     projects = budget.projects or []
@@ -105,7 +106,7 @@ def budget_row(budget: Budget, source_file: str, error_count: int = 0, warning_c
         return figure.yuan if figure is not None else None
 
     return {
-        "budget_id": budget.budget_id,
+        "budget_id": budget_id,
         "department_id": budget.department_id,
         "department_name": budget.department.name,
         "fiscal_year": budget.fiscal_year,
@@ -141,6 +142,7 @@ def budget_row(budget: Budget, source_file: str, error_count: int = 0, warning_c
 
 
 def section_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for name in ALL_SECTIONS:
         value = getattr(budget, name)
         if value is None:
@@ -150,7 +152,7 @@ def section_rows(budget: Budget) -> Iterator[Row]:
         else:
             status, note = ("disclosed" if value else "disclosed_empty"), None
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "section": name,
             "title": SECTION_TITLES[name],
             "status": status,
@@ -159,6 +161,7 @@ def section_rows(budget: Budget) -> Iterator[Row]:
 
 
 def department_text_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     dept = budget.department
     perf = budget.performance
     lists: list[tuple[str, list[str] | None]] = [
@@ -170,10 +173,10 @@ def department_text_rows(budget: Budget) -> Iterator[Row]:
     ]
     for kind, texts in lists:
         for seq, text in enumerate(texts or [], start=1):
-            yield {"budget_id": budget.budget_id, "kind": kind, "seq": seq, "title": None, "text": text}
+            yield {"budget_id": budget_id, "kind": kind, "seq": seq, "title": None, "text": text}
     for seq, term in enumerate(budget.glossary or [], start=1):
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "kind": "glossary",
             "seq": seq,
             "title": term.term,
@@ -196,6 +199,7 @@ def _fund_split(prefix_row: Row, amounts: SummaryAmount, unit: str) -> Row:
 
 
 def summary_line_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for table in ("income_expenditure_summary", "fiscal_appropriation_summary"):
         section: IncomeExpenditureSummary | None = getattr(budget, table)
         if section is None:
@@ -211,7 +215,7 @@ def summary_line_rows(budget: Budget) -> Iterator[Row]:
             for seq, line in enumerate(lines, start=1):
                 row = {
                     "_path": f"{table}.{side.replace('_carryover', '')}.{'carryover_lines' if 'carryover' in side else 'lines'}[{seq - 1}]",
-                    "budget_id": budget.budget_id,
+                    "budget_id": budget_id,
                     "table": table,
                     "side": side,
                     "seq": seq,
@@ -223,6 +227,7 @@ def summary_line_rows(budget: Budget) -> Iterator[Row]:
 
 
 def income_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.income_by_function
     if section is None:
         return
@@ -230,7 +235,7 @@ def income_rows(budget: Budget) -> Iterator[Row]:
     for index, line in enumerate(section.lines):
         yield {
             "_path": f"income_by_function.lines[{index}]",
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "func_code": line.code,
             "func_name_printed": line.name,
             "level": func_level(line.code),
@@ -249,6 +254,7 @@ def income_rows(budget: Budget) -> Iterator[Row]:
 
 
 def expenditure_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for name in FUNCTION_TABLES:
         section: FunctionTable | None = getattr(budget, name)
         if section is None:
@@ -257,7 +263,7 @@ def expenditure_rows(budget: Budget) -> Iterator[Row]:
         for index, line in enumerate(section.lines):
             yield {
                 "_path": f"{name}.lines[{index}]",
-                "budget_id": budget.budget_id,
+                "budget_id": budget_id,
                 "fund_scope": section.fund_scope,
                 "func_code": line.code,
                 "func_name_printed": line.name,
@@ -274,6 +280,7 @@ def expenditure_rows(budget: Budget) -> Iterator[Row]:
 
 
 def economic_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.gpb_basic_by_economic
     if section is None:
         return
@@ -281,7 +288,7 @@ def economic_rows(budget: Budget) -> Iterator[Row]:
     for index, line in enumerate(section.lines):
         yield {
             "_path": f"gpb_basic_by_economic.lines[{index}]",
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "fund_scope": section.fund_scope,
             "econ_code": line.code,
             "econ_name_printed": line.name,
@@ -295,9 +302,10 @@ def economic_rows(budget: Budget) -> Iterator[Row]:
 
 def reported_total_rows(budget: Budget) -> Iterator[Row]:
     """Every printed total cell, as (table, row label, column, amount)."""
+    budget_id = budget.budget_id
     for table, label, column, amount, unit in _printed_totals(budget):
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "table": table,
             "row_label": label,
             "column": column,
@@ -332,13 +340,14 @@ def _printed_totals(budget: Budget) -> Iterator[tuple[str, str, str, Decimal | N
 
 
 def three_public_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.three_public
     if section is None:
         return
     unit = section_unit(budget, section)
     for seq, row in enumerate(section.rows, start=1):
         out = {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "source": "table",
             "seq": seq,
             "item": row.item,
@@ -355,7 +364,7 @@ def three_public_rows(budget: Budget) -> Iterator[Row]:
     for seq, figure in enumerate(section.narrative, start=1):
         figure_unit = figure.unit or unit
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "source": "narrative",
             "seq": seq,
             "item": figure.item,
@@ -370,6 +379,7 @@ def three_public_rows(budget: Budget) -> Iterator[Row]:
 
 
 def operating_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.operating_expenses
     if section is None:
         return
@@ -377,7 +387,7 @@ def operating_rows(budget: Budget) -> Iterator[Row]:
     for seq, item in enumerate(section.items, start=1):
         yield {
             "_path": f"operating_expenses.items[{seq - 1}]",
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "seq": seq,
             "item_name": item.name,
             "econ_code": item.econ_code,
@@ -388,13 +398,14 @@ def operating_rows(budget: Budget) -> Iterator[Row]:
 
 
 def procurement_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.procurement
     if section is None:
         return
     unit = section_unit(budget, section)
     for seq, item in enumerate(section.items, start=1):
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "seq": seq,
             "project_name": item.project_name,
             "item_name": item.item_name,
@@ -408,13 +419,14 @@ def procurement_rows(budget: Budget) -> Iterator[Row]:
 
 
 def asset_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     section = budget.state_assets
     if section is None:
         return
     unit = section_unit(budget, section)
     for seq, line in enumerate(section.lines, start=1):
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "seq": seq,
             "as_of": section.as_of,
             "category": line.category,
@@ -427,6 +439,7 @@ def asset_rows(budget: Budget) -> Iterator[Row]:
 
 
 def narrative_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     groups: list[tuple[str, list[NarrativeFigure], str]] = [
         ("narrative_figures", budget.narrative_figures or [], budget.amount_unit),
     ]
@@ -436,7 +449,7 @@ def narrative_rows(budget: Budget) -> Iterator[Row]:
         for seq, figure in enumerate(figures, start=1):
             unit = figure.unit or default_unit
             yield {
-                "budget_id": budget.budget_id,
+                "budget_id": budget_id,
                 "section": section,
                 "seq": seq,
                 "item": figure.item,
@@ -476,13 +489,14 @@ def indicator_columns(indicator: Indicator, seq: int, fiscal_year: int) -> Row:
 
 
 def category_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     perf = budget.performance
     if perf is None:
         return
     unit = section_unit(budget, perf)
     for category in perf.categories:
         yield {
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "category_seq": category.seq,
             "parent_seq": category.parent_seq,
             "name": category.name,
@@ -495,6 +509,7 @@ def category_rows(budget: Budget) -> Iterator[Row]:
 
 
 def category_indicator_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     perf = budget.performance
     if perf is None:
         return
@@ -502,7 +517,7 @@ def category_indicator_rows(budget: Budget) -> Iterator[Row]:
         for seq, indicator in enumerate(category.indicators, start=1):
             grades = indicator.grades
             yield {
-                "budget_id": budget.budget_id,
+                "budget_id": budget_id,
                 "category_seq": category.seq,
                 **indicator_columns(indicator, seq, budget.fiscal_year),
                 "grade_excellent": grades.excellent if grades else None,
@@ -513,11 +528,12 @@ def category_indicator_rows(budget: Budget) -> Iterator[Row]:
 
 
 def project_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for index, project in enumerate(budget.projects or []):
         unit = section_unit(budget, project)
         yield {
             "_path": f"projects[{index}]",
-            "budget_id": budget.budget_id,
+            "budget_id": budget_id,
             "project_seq": project.seq,
             "project_code": project.code,
             "name": project.name,
@@ -534,10 +550,11 @@ def project_rows(budget: Budget) -> Iterator[Row]:
 
 
 def spending_plan_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for project in budget.projects or []:
         for point in project.spending_plan:
             yield {
-                "budget_id": budget.budget_id,
+                "budget_id": budget_id,
                 "project_seq": project.seq,
                 "month": point.month,
                 "percent": point.percent,
@@ -545,11 +562,12 @@ def spending_plan_rows(budget: Budget) -> Iterator[Row]:
 
 
 def project_indicator_rows(budget: Budget) -> Iterator[Row]:
+    budget_id = budget.budget_id
     for index, project in enumerate(budget.projects or []):
         for seq, indicator in enumerate(project.indicators, start=1):
             yield {
                 "_path": f"projects[{index}].indicators[{seq - 1}]",
-                "budget_id": budget.budget_id,
+                "budget_id": budget_id,
                 "project_seq": project.seq,
                 **indicator_columns(indicator, seq, budget.fiscal_year),
             }

@@ -60,9 +60,8 @@ theme:
   language: zh
   font: false
 
+# 不要在这里加 Material 的 - search 插件：站内搜索由 gongkai 插件提供（Pagefind，页头搜索框）。
 plugins:
-  - search:
-      lang: zh
   - gongkai:
       content_dir: content
       on_invalid: fail

@@ -1,32 +1,63 @@
-"""The validation pipeline: structure, Frictionless, accounting rules.
+"""The validation pipeline: structure, Table Schemas, accounting rules.
 
-A record goes through three gates:
+A record goes through three gates, one record at a time:
 
-1. the loader (YAML safety, types, keys, file name) — problems make it invalid;
-2. Frictionless, run by frictionless-py itself on the normalised rows of all
-   valid records at once (types, constraints, primary and foreign keys) —
-   problems make it invalid;
+1. the loader (YAML safety, types, keys, file name, duplicate budget ids
+   across files) — problems make it invalid;
+2. the Table Schema check of its normalised rows (types, constraints, primary
+   and foreign keys, the shipped code lists) — problems make it invalid;
 3. the accounting rules — findings, which make it invalid only in strict mode.
 
-Frictionless runs once over the whole set because it is per-resource work;
-its errors are attributed back to records by the ``budget_id`` cell.
+Gate 2 has two engines. ``native`` (the default) is :mod:`gongkai.tablecheck`,
+which implements the Frictionless rules our schemas use with frictionless-py's
+semantics, about a millisecond a record; ``tests/test_tablecheck.py`` keeps
+it equal to frictionless-py on the seeds and on a corpus of broken rows.
+``frictionless`` runs frictionless-py itself (the reference engine, tens of
+milliseconds a record plus a fixed cost per call) on the rows of all the
+records given at once, and attributes its errors back to records by the
+``budget_id`` cell (``department_id`` for ``departments``). Both report an
+error as the same kind of :class:`~gongkai.errors.Problem` (code
+``frictionless``, the resource and frictionless's error type and note, at the
+file:line of the row's source). The engines differ only where a batch differs
+from a single record: the row positions quoted by primary-key notes, and, for
+a department with several years in one batch, only the latest year's
+``departments`` row is checked by frictionless.
+
+Records are independent of each other, apart from duplicate budget ids, so
+:func:`validate_files` streams: it loads, checks and slims one chunk of files
+at a time (in worker processes if asked) and yields small
+:class:`FileReport` objects in file order, flagging duplicates from the ids it
+has seen. Memory stays flat however many files there are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from gongkai.errors import Location, Problem
 from gongkai.findings import Finding
-from gongkai.loader import LoadedRecord
+from gongkai.loader import LoadedRecord, add_duplicate_problems, load_file
 from gongkai.package import RecordData, build_tables, cell_text
 from gongkai.rules import run_rules
 from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
 
+Engine = Literal["native", "frictionless"]
+ENGINES: tuple[str, ...] = ("native", "frictionless")
 #: Resources checked by Frictionless (findings and budgets' counts are ours).
 CHECKED_RESOURCES = tuple(t.name for t in TABLES if t.name not in ("findings",))
+#: The resources built from one record (the code lists are the same for all).
+RECORD_RESOURCES = tuple(name for name in CHECKED_RESOURCES if name not in CODE_LISTS)
+#: Files per unit of work of :func:`validate_files` (fixed, so that the output
+#: never depends on the number of workers); frictionless-py has a large fixed
+#: cost per call, so its chunks are larger.
+CHUNK_SIZE = {"native": 8, "frictionless": 32}
+#: Below this many files, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 32
 
 
 @dataclass
@@ -38,6 +69,14 @@ class RecordReport:
     problems: list[Problem] = field(default_factory=list)
 
     @property
+    def display(self) -> str:
+        return self.record.display
+
+    @property
+    def record_id(self) -> str:
+        return self.record.record_id
+
+    @property
     def valid(self) -> bool:
         """No structural or Frictionless problem: the record can be published."""
         return self.record.budget is not None and not self.problems
@@ -47,6 +86,32 @@ class RecordReport:
 
     def passes(self, strict: bool = False) -> bool:
         """Valid, and in strict mode free of unacknowledged error findings."""
+        return self.valid and (not strict or not self.unacknowledged_errors())
+
+
+@dataclass
+class FileReport:
+    """A :class:`RecordReport` without the record: small and picklable (what :func:`validate_files` yields).
+
+    ``record_problems`` are the loader's problems of the file on its own (no
+    duplicate check), from which a duplicate's report is rebuilt.
+    """
+
+    display: str
+    record_id: str
+    budget_id: str | None  # None when the file could not be bound to a record
+    record_problems: list[Problem] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.budget_id is not None and not self.problems
+
+    def unacknowledged_errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" and not f.acknowledged]
+
+    def passes(self, strict: bool = False) -> bool:
         return self.valid and (not strict or not self.unacknowledged_errors())
 
 
@@ -66,25 +131,63 @@ def _acknowledge(finding: Finding, record: LoadedRecord) -> Finding:
     return finding
 
 
-def validate_records(records: Sequence[LoadedRecord], *, frictionless: bool = True) -> list[RecordReport]:
-    """Validate loaded records; one report per record, in the same order."""
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r} (expected one of {', '.join(ENGINES)})")
+
+
+def validate_records(
+    records: Sequence[LoadedRecord], *, frictionless: bool = True, engine: Engine = "native"
+) -> list[RecordReport]:
+    """Validate loaded records; one report per record, in the same order.
+
+    ``frictionless=False`` skips gate 2 (the Table Schema check) whatever the
+    engine. Cross-file duplicates must already be flagged on the records
+    (:func:`gongkai.loader.add_duplicate_problems`); a record with a problem
+    is neither checked further nor given findings.
+    """
+    _check_engine(engine)
     reports = [RecordReport(r, problems=list(r.problems)) for r in records]
     bound = [rep for rep in reports if rep.record.budget is not None and not rep.problems]
     for report in bound:
+        if frictionless and engine == "native":
+            report.problems.extend(table_problems(report.record))
         report.findings = check_rules(report.record)
-    if frictionless and bound:
+    if frictionless and engine == "frictionless" and bound:
         by_record = {id(rep.record): rep for rep in bound}
         for record, problem in frictionless_problems([rep.record for rep in bound]):
             by_record[id(record)].problems.append(problem)
     return reports
 
 
+def table_problems(record: LoadedRecord) -> list[Problem]:
+    """Gate 2 for one bound record, by the native checker."""
+    from gongkai.tablecheck import record_checker
+
+    assert record.budget is not None
+    tables = build_tables([RecordData(record.budget, record.display)], RECORD_RESOURCES)
+    problems = []
+    for error in record_checker().check(tables):
+        rows = tables[error.resource]
+        row = rows[error.row_number - 2] if 0 <= error.row_number - 2 < len(rows) else None
+        problems.append(_problem(record, error.resource, error, row))
+    return problems
+
+
 def frictionless_problems(records: Sequence[LoadedRecord]) -> list[tuple[LoadedRecord, Problem]]:
-    """Validate the normalised rows of ``records`` with frictionless-py."""
+    """Validate the normalised rows of ``records`` with frictionless-py (the reference engine)."""
     from frictionless import Package
 
-    by_id = {r.budget.budget_id: r for r in records if r.budget is not None}
-    data = [RecordData(r.budget, r.display) for r in records if r.budget is not None]
+    bound = [r for r in records if r.budget is not None]
+    by_id = {r.budget.budget_id: r for r in bound if r.budget is not None}
+    # departments has one row per department: the latest year's record built it
+    by_department: dict[str, LoadedRecord] = {}
+    for r in sorted(bound, key=lambda r: r.record_id):
+        assert r.budget is not None
+        latest = by_department.get(r.budget.department_id)
+        if latest is None or latest.budget is None or r.budget.fiscal_year >= latest.budget.fiscal_year:
+            by_department[r.budget.department_id] = r
+    data = [RecordData(r.budget, r.display) for r in bound if r.budget is not None]
     tables = build_tables(data, CHECKED_RESOURCES)
     descriptor: dict[str, Any] = {"name": "gongkai-check", "resources": []}
     for name in CHECKED_RESOURCES:
@@ -99,7 +202,9 @@ def frictionless_problems(records: Sequence[LoadedRecord]) -> list[tuple[LoadedR
         for error in task.errors:
             row_number = getattr(error, "row_number", None)
             row = rows[row_number - 2] if row_number and 0 <= row_number - 2 < len(rows) else None
-            record = by_id.get(row["budget_id"]) if row else None
+            record = None
+            if row is not None:
+                record = by_id.get(row["budget_id"]) if "budget_id" in row else by_department.get(row.get("department_id"))
             if record is None:
                 if task.name in CODE_LISTS:
                     raise RuntimeError(f"shipped code list {task.name} is invalid: {error.message}")
@@ -109,6 +214,7 @@ def frictionless_problems(records: Sequence[LoadedRecord]) -> list[tuple[LoadedR
 
 
 def _problem(record: LoadedRecord, resource: str, error: Any, row: dict[str, Any] | None) -> Problem:
+    """A Problem from a frictionless-py error or a :class:`~gongkai.tablecheck.TableError` (same attributes)."""
     path = row.get("_path", "") if row else ""
     location = record.locate(path) if path else Location(record.display, 1, 1)
     note = error.note or error.message
@@ -121,3 +227,102 @@ def _problem(record: LoadedRecord, resource: str, error: Any, row: dict[str, Any
         {"found": f"{resource}: {error.type}", "note": f"{note}{hint}", "resource": resource},
         path,
     )
+
+
+# --------------------------------------------------------------------------- #
+# Streaming many files
+# --------------------------------------------------------------------------- #
+
+
+def slim(report: RecordReport, record_problems: list[Problem]) -> FileReport:
+    """The :class:`FileReport` of a report (``record_problems``: the loader's, before the duplicate check)."""
+    budget = report.record.budget
+    return FileReport(
+        report.display,
+        report.record_id,
+        budget.budget_id if budget is not None else None,
+        list(record_problems),
+        list(report.findings),
+        list(report.problems),
+    )
+
+
+def _validate_chunk(job: tuple[list[Path], bool, str]) -> list[FileReport]:
+    """Load and validate a chunk of files (in a worker or not); duplicates within the chunk are flagged."""
+    paths, frictionless, engine = job
+    records = [load_file(path) for path in paths]
+    loaded = [list(r.problems) for r in records]
+    add_duplicate_problems(records)  # so that a duplicate never takes part in a batch check
+    reports = validate_records(records, frictionless=frictionless, engine=engine)  # type: ignore[arg-type]
+    return [slim(report, problems) for report, problems in zip(reports, loaded, strict=True)]
+
+
+def default_jobs(count: int) -> int:
+    """Worker processes for ``count`` files: one per CPU, one for a small input."""
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, cpus)
+
+
+def validate_files(
+    paths: Sequence[Path], *, jobs: int | None = None, frictionless: bool = True, engine: Engine = "native"
+) -> Iterator[FileReport]:
+    """Load and validate files, yielding one :class:`FileReport` per file, in order.
+
+    At most a few chunks of records are in memory at once. ``jobs`` worker
+    processes (default :func:`default_jobs`) share the chunks; the output is
+    the same for any number of them. A file that claims a budget id an
+    earlier file claimed is reported as :func:`gongkai.loader.add_duplicate_problems`
+    reports it, without findings (as :func:`validate_records` would).
+    """
+    _check_engine(engine)
+    size = CHUNK_SIZE[engine]
+    chunks: list[tuple[list[Path], bool, str]] = [
+        (list(paths[i : i + size]), frictionless, engine) for i in range(0, len(paths), size)
+    ]
+    jobs = default_jobs(len(paths)) if jobs is None else max(1, jobs)
+    jobs = min(jobs, len(chunks))
+    first: dict[str, str] = {}
+    for reports in _map_chunks(chunks, jobs, engine):
+        for report in reports:
+            yield _flag_duplicate(report, first)
+
+
+def _flag_duplicate(report: FileReport, first: dict[str, str]) -> FileReport:
+    key = report.budget_id
+    if key is None:
+        return report
+    if key not in first:
+        first[key] = report.display
+        return report
+    problems = [
+        *report.record_problems,
+        Problem("record.duplicate-id", Location(report.display, 1, 1), {"found": key, "first": first[key]}),
+    ]
+    return replace(report, findings=[], problems=problems)
+
+
+def _map_chunks(chunks: list[tuple[list[Path], bool, str]], jobs: int, engine: str) -> Iterable[list[FileReport]]:
+    if jobs <= 1:
+        return map(_validate_chunk, chunks)
+    return _pool_map(chunks, jobs, engine)
+
+
+def _pool_map(chunks: list[tuple[list[Path], bool, str]], jobs: int, engine: str) -> Iterator[list[FileReport]]:
+    import multiprocessing
+
+    fork = os.name == "posix" and threading.active_count() == 1
+    if fork:  # prepared once here, inherited by every worker
+        if engine == "native":
+            from gongkai.tablecheck import record_checker
+
+            record_checker()
+        else:
+            import frictionless  # noqa: F401
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(_validate_chunk, chunks)

@@ -8,21 +8,27 @@ refuses, with a located problem, what must never reach the binder: bytes that
 are not UTF-8 text, several documents in a file, custom tags
 (``!!python/object``) and aliases (the "billion laughs" attack needs them).
 Duplicate keys are detected by the binder, which sees each mapping's keys.
+
+Most files are plain, well-formed YAML; for those the loader first tries a
+fast path that binds straight from libyaml's events (:class:`PlainEvents`)
+and falls back to composing when the file has anything to report.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
 from gongkai.errors import Location, Problem
 
 try:  # libyaml is ~10x faster; the pure-Python loader behaves the same.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 #: A department-year record is ~20-100 KB; anything far larger is a mistake.
 MAX_BYTES = 5 * 1024 * 1024
@@ -33,6 +39,145 @@ STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 )
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _plain_resolvers() -> tuple[dict[str, Resolvers], Resolvers]:
+    """PyYAML's implicit resolvers by first character (wildcards appended), and the wildcards.
+
+    This is the list :meth:`yaml.resolver.BaseResolver.resolve` rebuilds on
+    every call (``resolvers + wildcard_resolvers``), built once here.
+    """
+    table = _BaseLoader.yaml_implicit_resolvers
+    wildcard = tuple(table.get(None, ()))
+    by_char = {char: tuple(rules) + wildcard for char, rules in table.items() if char is not None}
+    return by_char, wildcard
+
+
+_PLAIN_RESOLVERS, _WILDCARD_RESOLVERS = _plain_resolvers()
+#: First characters of the plain scalars that may resolve to a tag outside STANDARD_TAGS.
+ODD_TAG_STARTS = frozenset(
+    char
+    for char, rules in _PLAIN_RESOLVERS.items()
+    if any(tag not in STANDARD_TAGS for tag, _ in rules)
+)
+assert all(tag in STANDARD_TAGS for tag, _ in _WILDCARD_RESOLVERS), "ODD_TAG_STARTS assumes so"
+
+
+def plain_tag(value: str) -> str:
+    """The tag :class:`yaml.SafeLoader` gives a plain (unquoted, untagged) scalar."""
+    for tag, regexp in _PLAIN_RESOLVERS.get(value[:1], _WILDCARD_RESOLVERS):
+        if regexp.match(value):
+            return str(tag)
+    return _STR_TAG
+
+
+class _Loader(_BaseLoader):
+    """The safe loader with PyYAML's tag resolution made cheap.
+
+    libyaml composes in C but calls the Python ``resolve`` (and the path
+    resolver hooks) once per node, keys included; PyYAML's version rebuilds
+    its candidate list and runs its regexes on every call. This one gives the
+    same tags through :func:`plain_tag`, remembers the tag of each plain
+    scalar it has seen (keys and many values repeat throughout a record), and
+    notes when one resolved to a tag outside :data:`STANDARD_TAGS` (``=``,
+    ``<<``), so that :func:`compose` knows whether the graph must be checked.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.odd_tag = False
+        self._plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        """The tag of an untagged node, exactly as :class:`yaml.SafeLoader` resolves it."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                assert value is not None
+                tag = self._plain_tags.get(value)
+                if tag is None:
+                    tag = self._plain_tags[value] = plain_tag(value)
+                    self.odd_tag = self.odd_tag or tag not in STANDARD_TAGS
+                return tag
+            return _STR_TAG
+        return _SEQ_TAG if kind is yaml.SequenceNode else _MAP_TAG
+
+    def descend_resolver(self, current_node: yaml.Node | None, current_index: object) -> None:
+        """No path resolvers are registered for the safe loader: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """See :meth:`descend_resolver`."""
+
+
+class Irregular(Exception):
+    """:class:`PlainEvents` met something that only :func:`compose` reports on.
+
+    The fast path gives up and the loader reads the file again the full way,
+    which finds and locates the problem; this never reaches a caller.
+    """
+
+
+class PlainEvents:
+    """libyaml's event stream, for the fast path of a record that is plain YAML.
+
+    Composing builds a Python node (and calls back into Python) for every
+    value before the binder walks the graph again; binding straight from the
+    parser's events takes half the time. The events say less than the graph
+    does, so this serves only texts without ``!`` or ``&`` (see
+    :func:`plain_yaml`): with no tag, anchor or alias possible, an untagged
+    scalar's tag is :func:`plain_tag` of its text, and whatever
+    :func:`compose` would refuse (a second document, an alias, a tag outside
+    :data:`STANDARD_TAGS`, a syntax error) raises :class:`Irregular` or
+    :class:`yaml.YAMLError`.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._loader = _BaseLoader(text)
+        #: The next event of the stream (libyaml's own method: called per event).
+        self.next: Callable[[], Any] = self._loader.get_event
+        self._plain_tags: dict[str, str] = {}
+
+    def __enter__(self) -> PlainEvents:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._loader.dispose()
+
+    def open(self) -> None:
+        """Consume the start of the stream and of its document."""
+        self._expect(yaml.StreamStartEvent)
+        self._expect(yaml.DocumentStartEvent)
+
+    def close(self) -> None:
+        """Consume the end of the document and check that the stream ends there."""
+        self._expect(yaml.DocumentEndEvent)
+        self._expect(yaml.StreamEndEvent)
+
+    def _expect(self, kind: type[yaml.Event]) -> None:
+        if not isinstance(self.next(), kind):
+            raise Irregular(kind.__name__)
+
+    def tag(self, event: yaml.ScalarEvent) -> str:
+        """The tag of a scalar, as composing gives it (keys included: ``<<`` is refused)."""
+        if not event.implicit[0]:
+            return _STR_TAG  # quoted or block: a string
+        value = event.value
+        tag = self._plain_tags.get(value)
+        if tag is None:
+            tag = self._plain_tags[value] = plain_tag(value)
+            if tag not in STANDARD_TAGS:
+                raise Irregular(tag)
+        return tag
+
+
+def plain_yaml(text: str) -> bool:
+    """True when :class:`PlainEvents` may read ``text``: no tag or anchor, within the limits."""
+    return not _may_tag_or_anchor(text) and _check_depth(text, "") is None and _check_tabs(text, "") is None
 
 
 @dataclass
@@ -54,9 +199,21 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [Problem("file.not-utf8", _offset_location(data, exc.start, file), {"offset": exc.start})]
+    if _has_content_early(text):
+        return text, []
     if not text.strip() or all(_is_comment_or_blank(line) for line in text.splitlines()):
         return None, [Problem("file.empty", Location(file, 1, 1))]
     return text, []
+
+
+def _has_content_early(text: str, window: int = 4096) -> bool:
+    """True when one of the complete lines at the start of ``text`` holds content.
+
+    A record shows content within its first lines; this spares splitting the
+    whole file into lines to learn that. The window's last line may be cut
+    short, so only the lines before it count.
+    """
+    return not all(_is_comment_or_blank(line) for line in text[:window].splitlines()[:-1])
 
 
 def _is_comment_or_blank(line: str) -> bool:
@@ -91,8 +248,21 @@ def compose(text: str, file: str) -> Parsed:
         loader.dispose()
     if node is None:
         return Parsed(None, [Problem("file.empty", Location(file, 1, 1))], text)
+    if not (loader.odd_tag or _may_tag_or_anchor(text)):
+        return Parsed(node, [], text)
     problems = list(_check_graph(node, file))
     return Parsed(None if problems else node, problems, text)
+
+
+def _may_tag_or_anchor(text: str) -> bool:
+    """False when the text cannot hold an explicit tag or an anchor.
+
+    Every tag is written with ``!`` and every anchor with ``&`` (an alias needs
+    an anchor to refer to), so without either character the graph can only
+    hold resolved tags — which :class:`_Loader` already watches — and no
+    shared node: the walk of :func:`_check_graph` would find nothing.
+    """
+    return "!" in text or "&" in text
 
 
 def _check_depth(text: str, file: str) -> Problem | None:
@@ -102,6 +272,8 @@ def _check_depth(text: str, file: str) -> Problem | None:
     both are bounded cheaply here so that hostile input cannot exhaust the
     C stack of the composer.
     """
+    if text.count("[") + text.count("{") <= MAX_DEPTH and " " * (MAX_DEPTH * 8 + 1) not in text:
+        return None  # neither limit can be reached: skip the line-by-line scan
     depth = 0
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" "))
@@ -133,6 +305,8 @@ def _check_tabs(text: str, file: str) -> Problem | None:
     baffling "unknown key". Text pasted from a word processor often carries
     tabs, so they get their own message at the tab's position.
     """
+    if "\t" not in text:
+        return None  # the common case: no tab anywhere, nothing to scan
     block_indent: int | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" "))

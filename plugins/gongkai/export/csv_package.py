@@ -113,6 +113,12 @@ def csv_head(name: str, *, excel: bool = False) -> str:
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 
+@cache
+def csv_head_bytes(name: str, *, excel: bool = False) -> bytes:
+    """:func:`csv_head` in UTF-8 (written at the top of thousands of files)."""
+    return csv_head(name, excel=excel).encode("utf-8")
+
+
 def csv_bytes(name: str, rows: Sequence[dict[str, Any]], *, excel: bool = False) -> bytes:
     """The CSV file of one resource, UTF-8, header row first."""
     return (csv_head(name, excel=excel) + csv_body(name, rows, excel=excel)).encode("utf-8")

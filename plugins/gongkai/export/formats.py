@@ -11,7 +11,8 @@ order: ``zip`` comes last because it packs what the others wrote.
 from __future__ import annotations
 
 import hashlib
-import io
+import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -19,15 +20,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gongkai.errors import ConfigError
+from gongkai.export import xlsx
 from gongkai.export.bundle import DATASET_ONLY, Bundle, Reference
-from gongkai.export.csv_package import EXCEL_DIR, HashingFile, csv_head, descriptor_bytes
+from gongkai.export.csv_package import EXCEL_DIR, HashingFile, csv_head_bytes, descriptor_bytes
 from gongkai.export.json_record import record_json
 from gongkai.export.prepared import Prepared
 from gongkai.export.sqlite_db import SqliteWriter
 from gongkai.export.xlsx import TEXT, Sheet, SheetColumn, Workbook, WorkbookInfo, sheet_columns
-from gongkai.export.zips import FAST_LEVEL, DeterministicZip, zip_time
+from gongkai.export.zips import FAST_LEVEL, DeterministicZip, small_zip, zip_time
 from gongkai.model import STAGE_LABELS
-from gongkai.package import PackageMeta, RecordData, build_tables, created_date, descriptor
+from gongkai.package import PackageMeta, RecordData, created_date, descriptor
 from gongkai.tables import TABLES, TABLES_BY_NAME, Table
 
 DESCRIPTOR = "datapackage.json"
@@ -48,9 +50,14 @@ class OutFile:
     resource: str | None = None
 
     @cached_property
+    def digest(self) -> bytes:
+        """The SHA-256 of the content (32 bytes)."""
+        return hashlib.sha256(self.data).digest()
+
+    @cached_property
     def info(self) -> dict[str, Any]:
         """``{"bytes", "hash"}`` as Data Package v2 records them."""
-        return {"bytes": len(self.data), "hash": "sha256:" + hashlib.sha256(self.data).hexdigest()}
+        return {"bytes": len(self.data), "hash": "sha256:" + self.digest.hex()}
 
 
 @dataclass
@@ -63,6 +70,7 @@ class Written:
     resource: str | None = None
     bytes: int = 0
     hash: str = ""
+    note: str = ""  # added to the file's description (e.g. a table split over several sheets)
 
     @classmethod
     def of(cls, path: Path, name: str, fmt: str, resource: str | None = None) -> Written:
@@ -95,10 +103,27 @@ def workbook_info(meta: PackageMeta, created: str) -> WorkbookInfo:
     return WorkbookInfo(meta.title, creator, meta.description, created, zip_time(created))
 
 
+def source_line(record: RecordData) -> str:
+    """The 来源 line of a one-record workbook: the source document and its URL."""
+    source = record.budget.source
+    return source.title + (f"（{source.url}）" if source.url else "")
+
+
+def sources_line(count: int, single: str | None) -> str:
+    """The 来源 line of a workbook of ``count`` records (``single``: the line of a lone record)."""
+    if count == 1 and single is not None:
+        return single
+    return f"{count} 份部门预算公开文件，见 datapackage.json 的 sources"
+
+
 def readme_rows(
-    meta: PackageMeta, created: str, sources: Sequence[RecordData], sheets: list[tuple[str, Table]]
+    meta: PackageMeta, created: str, sources: str, sheets: list[tuple[str, Table]], split: Sequence[str] = ()
 ) -> list[list[str]]:
-    """The first sheet, 说明: what the workbook is, its licence and sheets."""
+    """The first sheet, 说明: what the workbook is, its licence and sheets.
+
+    ``sources`` is the 来源 line; ``split`` the titles of the tables written
+    as several worksheets because they exceed Excel's row limit.
+    """
     rows = [
         ["标题", meta.title],
         ["说明", meta.description],
@@ -106,18 +131,14 @@ def readme_rows(
         ["创建时间", created],
         ["许可", f"{meta.license_title}（{meta.license_path}）"],
         ["贡献者", "、".join(c.get("title", "") for c in meta.contributors)],
-    ]
-    if len(sources) == 1:
-        source = sources[0].budget.source
-        rows.append(["来源", source.title + (f"（{source.url}）" if source.url else "")])
-    else:
-        rows.append(["来源", f"{len(sources)} 份部门预算公开文件，见 datapackage.json 的 sources"])
-    rows += [
+        ["来源", sources],
         ["金额", "金额列（列名带“（元）”）单位为元，由原文单位精确换算；原文单位见“原文单位”列。"],
         ["文字", "以 = + - @ 开头的文字按文本保存，不会作为公式执行。"],
-        [],
-        ["工作表", "数据表", "说明"],
     ]
+    if split:
+        limit = f"{xlsx.MAX_ROWS:,}"
+        rows.append(["分表", f"{'、'.join(split)}超过 Excel 每个工作表 {limit} 行的上限，分为多个工作表（“表名 (2)”等）。"])
+    rows += [[], ["工作表", "数据表", "说明"]]
     rows += [[sheet, table.name, table.description] for sheet, table in sheets]
     return rows
 
@@ -131,15 +152,19 @@ def add_table_sheets(book: Workbook, names: Iterable[str]) -> dict[str, Sheet]:
     return {t.name: book.add_sheet(t.title, sheet_columns(t.name)) for t in TABLES if t.name in wanted}
 
 
-def add_readme(
-    book: Workbook, sheets: dict[str, Sheet], meta: PackageMeta, created: str, sources: Sequence[RecordData]
-) -> None:
+def add_readme(book: Workbook, sheets: dict[str, Sheet], meta: PackageMeta, created: str, sources: str) -> None:
     """Put the 说明 sheet first, listing the sheets that have rows."""
     listed = [
         (part.name, TABLES_BY_NAME[name]) for name, sheet in sheets.items() for part in sheet.parts if part.rows > 1
     ]
+    split = [TABLES_BY_NAME[name].title for name in split_sheets(sheets)]
     readme = book.add_sheet("说明", _README_COLUMNS, header=False, first=True)
-    readme.append_texts(readme_rows(meta, created, sources, listed))
+    readme.append_texts(readme_rows(meta, created, sources, listed, split))
+
+
+def split_sheets(sheets: dict[str, Sheet]) -> dict[str, int]:
+    """Resources written as more than one worksheet (Excel's row limit), with their sheet counts."""
+    return {name: len(sheet.parts) for name, sheet in sheets.items() if len(sheet.parts) > 1}
 
 
 # --------------------------------------------------------------------------- #
@@ -152,25 +177,67 @@ BudgetExport = Callable[[Bundle, PackageMeta, list[OutFile]], list[OutFile]]
 def budget_csv(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> list[OutFile]:
     """One CSV per non-empty resource and the ``datapackage.json`` describing them."""
     files = [
-        OutFile(f"{name}.csv", (csv_head(name) + prepared.csv).encode("utf-8"), "csv", name)
+        OutFile(f"{name}.csv", csv_head_bytes(name) + prepared.csv_bytes, "csv", name)
         for name, prepared in bundle.tables.items()
         if prepared
     ]
-    paths = {f.resource: f.name for f in files if f.resource}
     infos = {f.resource: f.info for f in files if f.resource}
-    package = descriptor(bundle.rows(), meta, [bundle.record], paths, infos)
-    return [OutFile(DESCRIPTOR, descriptor_bytes(package, compact=True), "datapackage"), *files]
+    text = budget_descriptor(meta, bundle.record, infos)
+    return [OutFile(DESCRIPTOR, text, "datapackage"), *files]
+
+
+def source_entry(record: RecordData) -> dict[str, str]:
+    """A record's entry in a descriptor's ``sources`` (as :func:`~gongkai.package.descriptor` writes it)."""
+    budget = record.budget
+    entry = {"title": f"{budget.department.name} {budget.fiscal_year}：{budget.source.title}"}
+    if budget.source.url:
+        entry["path"] = budget.source.url
+    return entry
+
+
+def budget_descriptor(meta: PackageMeta, record: RecordData, infos: dict[str, dict[str, Any]]) -> bytes:
+    """The compact ``datapackage.json`` of a department-year whose CSVs are ``infos`` (resource → bytes, hash).
+
+    Byte for byte ``descriptor_bytes(descriptor(…), compact=True)``, but the
+    text is built once per set of resources (and metadata) with placeholders
+    and then filled in: building and serialising the Table Schemas for each
+    of 10,000 folders cost more than writing its CSVs.
+    """
+    names = tuple(infos)
+    key = (names, repr(replace(meta, name="", title="", description="", created=None)))
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = _descriptor_template(meta, names)
+    created = meta.created or created_date([record])
+    values = {"N": meta.name, "T": meta.title, "D": meta.description, "C": created}
+    texts = {k: json.dumps(v, ensure_ascii=False) for k, v in values.items()}
+    texts["S"] = json.dumps([source_entry(record)], ensure_ascii=False, separators=(",", ":"))
+    for i, name in enumerate(names):
+        info = infos[name]
+        texts[f"B{i}"] = str(info["bytes"])
+        texts[f"H{i}"] = json.dumps(info["hash"])
+    return "".join([texts[piece] if i % 2 else piece for i, piece in enumerate(template)]).encode("utf-8")
+
+
+_TEMPLATES: dict[tuple[tuple[str, ...], str], list[str]] = {}
+_PLACEHOLDER = re.compile(r'"\\u0000([A-Z]\d*)"')
+
+
+def _descriptor_template(meta: PackageMeta, names: tuple[str, ...]) -> list[str]:
+    """The descriptor text split at its placeholders: ``[text, key, text, key, …, text]``."""
+    marked = replace(meta, name="\x00N", title="\x00T", description="\x00D", created="\x00C")
+    paths = {name: f"{name}.csv" for name in names}
+    files = {name: {"bytes": f"\x00B{i}", "hash": f"\x00H{i}"} for i, name in enumerate(names)}
+    package = descriptor(dict.fromkeys(names, []), marked, [], paths, files)
+    package["sources"] = "\x00S"
+    text = descriptor_bytes(package, compact=True).decode("utf-8")
+    return _PLACEHOLDER.split(text)
 
 
 def budget_excel_csv(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> list[OutFile]:
     """The Excel flavour of every non-empty resource (BOM, CRLF, formulas defused)."""
     return [
-        OutFile(
-            f"{EXCEL_DIR}/{name}.csv",
-            (csv_head(name, excel=True) + prepared.excel_csv).encode("utf-8"),
-            "csv-excel",
-            name,
-        )
+        OutFile(f"{EXCEL_DIR}/{name}.csv", csv_head_bytes(name, excel=True) + prepared.excel_csv_bytes, "csv-excel", name)
         for name, prepared in bundle.tables.items()
         if prepared
     ]
@@ -186,10 +253,8 @@ def budget_xlsx(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> l
     sheets = add_table_sheets(book, [n for n, p in bundle.tables.items() if p])
     for name, sheet in sheets.items():
         sheet.append_cells(bundle.tables[name].xlsx_cells)
-    add_readme(book, sheets, meta, created, [bundle.record])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return [OutFile(f"{bundle.budget_id}.xlsx", buffer.getvalue(), "xlsx")]
+    add_readme(book, sheets, meta, created, source_line(bundle.record))
+    return [OutFile(f"{bundle.budget_id}.xlsx", book.save_bytes(), "xlsx")]
 
 
 def budget_yaml(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> list[OutFile]:
@@ -211,12 +276,10 @@ ZIP_SKIPS = ("csv-excel",)
 def budget_zip(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> list[OutFile]:
     """The files above in one archive, under a ``<budget_id>/`` folder."""
     created = meta.created or created_date([bundle.record])
-    buffer = io.BytesIO()
-    with DeterministicZip(buffer, zip_time(created), FAST_LEVEL) as zf:
-        for f in previous:
-            if f.format not in ZIP_SKIPS:
-                zf.add_bytes(f"{bundle.budget_id}/{f.name}", f.data, compress=f.format != "xlsx")
-    return [OutFile(f"{bundle.budget_id}.zip", buffer.getvalue(), "zip")]
+    members = [
+        (f"{bundle.budget_id}/{f.name}", f.data, f.format != "xlsx") for f in previous if f.format not in ZIP_SKIPS
+    ]
+    return [OutFile(f"{bundle.budget_id}.zip", small_zip(members, zip_time(created), FAST_LEVEL), "zip")]
 
 
 # --------------------------------------------------------------------------- #
@@ -226,13 +289,24 @@ def budget_zip(bundle: Bundle, meta: PackageMeta, previous: list[OutFile]) -> li
 
 @dataclass
 class DatasetContext:
-    """What every whole-dataset sink needs to know."""
+    """What every whole-dataset sink needs to know.
+
+    The records stream past the sinks one at a time, so what the dataset's
+    metadata says about all of them — the ``sources`` of the descriptor, the
+    ``created`` date when it comes from the content, the 来源 line of the
+    workbook — is gathered on the way and is complete when the sinks close.
+    """
 
     out: Path
     meta: PackageMeta
-    records: Sequence[RecordData]
-    created: str
+    created: str = ""  # set before the sinks close
+    sources: list[dict[str, str]] = field(default_factory=list)  # descriptor ``sources``, budget_id order
+    single_source: str | None = None  # the 来源 line of the first record
     written: list[Written] = field(default_factory=list)
+
+    @property
+    def sources_line(self) -> str:
+        return sources_line(len(self.sources), self.single_source)
 
 
 class DatasetSink(Protocol):
@@ -247,7 +321,7 @@ class DatasetSink(Protocol):
 class CsvSink:
     """Whole-dataset CSVs streamed record by record (hashing as they go)."""
 
-    FORMS: tuple[str, ...] = ("csv",)
+    FORMS: tuple[str, ...] = ("csv_bytes",)
 
     def __init__(self, ctx: DatasetContext, *, excel: bool = False) -> None:
         self.ctx = ctx
@@ -256,18 +330,18 @@ class CsvSink:
         self.files: dict[str, HashingFile] = {}
 
     def add(self, tables: Iterable[Prepared]) -> None:
+        files = self.files
         for prepared in tables:
             if prepared:
-                body = prepared.excel_csv if self.excel else prepared.csv
-                self._file(prepared.name).write(body.encode("utf-8"))
+                handle = files.get(prepared.name) or self._file(prepared.name)
+                handle.write(prepared.excel_csv_bytes if self.excel else prepared.csv_bytes)
 
     def _file(self, name: str) -> HashingFile:
-        if name not in self.files:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle = HashingFile(self.folder / f"{name}.csv")
-            handle.write(csv_head(name, excel=self.excel).encode("utf-8"))
-            self.files[name] = handle
-        return self.files[name]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle = HashingFile(self.folder / f"{name}.csv")
+        handle.write(csv_head_bytes(name, excel=self.excel))
+        self.files[name] = handle
+        return handle
 
     def close(self) -> list[Written]:
         fmt = "csv-excel" if self.excel else "csv"
@@ -289,40 +363,54 @@ class CsvSink:
         paths = {w.resource: w.name for w in csvs if w.resource}
         infos = {w.resource: {"bytes": w.bytes, "hash": w.hash} for w in csvs if w.resource}
         meta = replace(self.ctx.meta, created=self.ctx.created)
-        package = descriptor(dict.fromkeys(paths, []), meta, self.ctx.records, paths, infos)
+        package = descriptor(dict.fromkeys(paths, []), meta, [], paths, infos)
+        package["sources"] = self.ctx.sources  # gathered while streaming, in budget_id order
         target = self.ctx.out / DESCRIPTOR
         target.write_bytes(descriptor_bytes(package))
         return Written.of(target, DESCRIPTOR, "datapackage")
 
 
 class ExcelCsvSink(CsvSink):
-    FORMS: tuple[str, ...] = ("excel_csv",)
+    FORMS: tuple[str, ...] = ("excel_csv_bytes",)
 
     def __init__(self, ctx: DatasetContext) -> None:
         super().__init__(ctx, excel=True)
 
 
 class XlsxSink:
-    """The whole-dataset workbook; sheets spool to temporary files."""
+    """The whole-dataset workbook; sheets spool to temporary files.
+
+    A table longer than Excel's 1,048,576 rows a sheet (the indicators of
+    about 10,000 department-years) continues on sheets "表名 (2)", …; the
+    说明 sheet and the file's description in the downloads index say so.
+    """
 
     FORMS: tuple[str, ...] = ("xlsx_cells",)
 
     def __init__(self, ctx: DatasetContext) -> None:
         self.ctx = ctx
-        # FAST_LEVEL: gigabytes of sheet XML at 10,000 records; level 6 saves 15 % for twice the time
+        # FAST_LEVEL: gigabytes of sheet XML at 10,000 records; level 6 saves 15 % for twice the time.
+        # The document properties (the created date) are only known at the end: set in close().
         self.book = Workbook(workbook_info(ctx.meta, ctx.created), spool=True, level=FAST_LEVEL)
         self.sheets = add_table_sheets(self.book, TABLES_BY_NAME)
 
     def add(self, tables: Iterable[Prepared]) -> None:
+        sheets = self.sheets
         for prepared in tables:
             if prepared:
-                self.sheets[prepared.name].append_cells(prepared.xlsx_cells)
+                sheets[prepared.name].append_cells(prepared.xlsx_cells)
 
     def close(self) -> list[Written]:
-        add_readme(self.book, self.sheets, self.ctx.meta, self.ctx.created, self.ctx.records)
+        self.book.info = workbook_info(self.ctx.meta, self.ctx.created)
+        add_readme(self.book, self.sheets, self.ctx.meta, self.ctx.created, self.ctx.sources_line)
+        split = split_sheets(self.sheets)
         target = self.ctx.out / f"{self.ctx.meta.name}.xlsx"
         self.book.save(target)
-        return [Written.of(target, target.name, "xlsx")]
+        written = Written.of(target, target.name, "xlsx")
+        if split:
+            parts = "；".join(f"{TABLES_BY_NAME[n].title}超过 Excel 每个工作表的行数上限，分为 {k} 个工作表" for n, k in split.items())
+            written.note = f"（{parts}。）"
+        return [written]
 
 
 class SqliteSink:
@@ -430,8 +518,6 @@ def check_formats(formats: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(f for f in EXPORTERS if f in formats)
 
 
-def dataset_only_tables(records: Sequence[RecordData], reference: Reference) -> list[Prepared]:
-    """The whole-dataset rows that are not per-record: departments and code lists."""
-    tables = build_tables(records, ["departments"])
-    tables.update(reference.tables)
-    return [Prepared(name, tables[name]) for name in DATASET_ONLY]
+def code_list_tables(reference: Reference) -> list[Prepared]:
+    """The whole-dataset code lists and rule catalogue (the full lists, not per record)."""
+    return [Prepared(name, reference.tables[name]) for name in DATASET_ONLY if name in reference.tables]

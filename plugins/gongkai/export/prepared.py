@@ -3,8 +3,9 @@
 A department-year's rows go into its own files *and* into the whole-dataset
 files. Rendering is the expensive part of the export (a synthetic record has
 about 11,000 cells), so each representation — cell texts, data CSV, Excel
-CSV, XLSX cells, JSON objects — is computed at most once, on first use, and
-shared by both exports.
+CSV, XLSX cells, JSON objects, and the UTF-8 bytes of the CSVs — is computed
+at most once, on first use, and shared by both exports. The renderers are
+generated per resource (:mod:`gongkai.export.render`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
-from gongkai.export.csv_package import csv_from_texts, row_texts
-from gongkai.export.json_record import json_rows
-from gongkai.export.xlsx import render_rows
+from gongkai.export import render
+from gongkai.export.csv_package import csv_from_texts
 from gongkai.normalise import Row
 
 
@@ -45,22 +45,38 @@ class Prepared:
     @cached_property
     def texts(self) -> list[list[str]]:
         """Cell texts, as the data CSV has them ("" for a missing value)."""
-        return row_texts(self.name, self.rows)
+        return render.texts_function(self.name)(self.rows)
 
     @cached_property
     def csv(self) -> str:
         return csv_from_texts(self.name, self.texts)
 
     @cached_property
+    def csv_bytes(self) -> bytes:
+        """The data CSV rows, UTF-8 (no header)."""
+        return self.csv.encode("utf-8")
+
+    @cached_property
     def excel_csv(self) -> str:
-        return csv_from_texts(self.name, self.texts, excel=True)
+        fast = render.excel_from_csv(self.name, self.texts, self.csv, self._text_blob)
+        return fast if fast is not None else csv_from_texts(self.name, self.texts, excel=True)
+
+    @cached_property
+    def excel_csv_bytes(self) -> bytes:
+        """The Excel CSV rows, UTF-8 (no header, no BOM)."""
+        return self.excel_csv.encode("utf-8")
 
     @cached_property
     def xlsx_cells(self) -> list[str]:
         """The ``<c>`` elements of each row (no cell references: see :mod:`.xlsx`)."""
-        return render_rows(self.name, self.texts)
+        return render.xlsx_rows(self.name, self.texts, self._text_blob)
 
     @cached_property
     def json(self) -> list[str]:
         """Each row as a compact JSON object."""
-        return json_rows(self.name, self.texts)
+        return render.json_function(self.name)(self.texts)
+
+    @cached_property
+    def _text_blob(self) -> str:
+        """The text cells in one string, searched once by the XLSX and Excel CSV renderers."""
+        return render.text_blob(self.name, self.texts)

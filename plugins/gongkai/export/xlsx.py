@@ -21,6 +21,7 @@ number.
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +35,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr
 
 from gongkai.export.csv_package import FORMULA_TRIGGERS
-from gongkai.export.zips import COMPRESS_LEVEL, DeterministicZip, ZipTime
+from gongkai.export.zips import COMPRESS_LEVEL, DeterministicZip, ZipTime, small_zip
 from gongkai.tables import TABLES_BY_NAME, Column
 
 #: Excel's hard limits.
@@ -247,7 +248,7 @@ class Sheet:
         part = _Part(name, body, path)
         self.parts.append(part)
         if self.header:
-            body.write(_header_row(tuple(self.columns)))
+            body.write(_by_columns(_header_row, self.columns))
             part.rows = 1
 
     def append_cells(self, rows: Sequence[str]) -> None:
@@ -268,6 +269,19 @@ class Sheet:
         """Append rows of cell texts, rendered by the kinds of :attr:`columns`."""
         renderers = [RENDERERS[c.kind] for c in self.columns]
         self.append_cells([render_row(renderers, _padded(row, len(renderers))) for row in rows])
+
+
+_BY_COLUMNS: dict[tuple[int, int], tuple[Sequence[SheetColumn], str]] = {}
+
+
+def _by_columns(make: Callable[[tuple[SheetColumn, ...]], str], columns: Sequence[SheetColumn]) -> str:
+    """``make(columns)``, remembered per columns object: hashing 20 frozen
+    dataclasses for a cache lookup cost more than building a header row."""
+    key = (id(make), id(columns))
+    found = _BY_COLUMNS.get(key)
+    if found is None or found[0] is not columns:
+        found = _BY_COLUMNS[key] = (columns, make(tuple(columns)))
+    return found[1]
 
 
 @cache
@@ -321,19 +335,39 @@ class Workbook:
     def save(self, target: Path | BinaryIO) -> None:
         """Write the workbook; the temporary sheet files are removed."""
         parts = list(self._parts())
+        fixed = [
+            ("[Content_Types].xml", _content_types(len(parts)).encode()),
+            ("_rels/.rels", _ROOT_RELS_BYTES),
+            ("docProps/app.xml", _APP_BYTES),
+            ("docProps/core.xml", _core(self.info).encode()),
+            ("xl/workbook.xml", _workbook_xml(parts).encode()),
+            ("xl/_rels/workbook.xml.rels", _workbook_rels(len(parts)).encode()),
+            ("xl/styles.xml", _STYLES_BYTES),
+        ]
         try:
+            if self._spool_dir is None:  # small: every sheet is in memory, packed in one go
+                members = [(name, data, True) for name, data in fixed]
+                for number, (sheet, part) in enumerate(parts, start=1):
+                    members.append((f"xl/worksheets/sheet{number}.xml", _part_bytes(sheet, part, number == 1), True))
+                data = small_zip(members, self.info.when, self.level)
+                if isinstance(target, Path):
+                    target.write_bytes(data)
+                else:
+                    target.write(data)
+                return
             with DeterministicZip(target, self.info.when, self.level) as zf:
-                zf.add_bytes("[Content_Types].xml", _content_types(len(parts)).encode())
-                zf.add_bytes("_rels/.rels", _ROOT_RELS.encode())
-                zf.add_bytes("docProps/app.xml", _APP.encode())
-                zf.add_bytes("docProps/core.xml", _core(self.info).encode())
-                zf.add_bytes("xl/workbook.xml", _workbook_xml(parts).encode())
-                zf.add_bytes("xl/_rels/workbook.xml.rels", _workbook_rels(len(parts)).encode())
-                zf.add_bytes("xl/styles.xml", _STYLES.encode())
+                for name, data in fixed:
+                    zf.add_bytes(name, data)
                 for number, (sheet, part) in enumerate(parts, start=1):
                     _write_part(zf, f"xl/worksheets/sheet{number}.xml", sheet, part, selected=number == 1)
         finally:
             self.close()
+
+    def save_bytes(self) -> bytes:
+        """The workbook as bytes (a department-year's, kept in memory)."""
+        buffer = io.BytesIO()
+        self.save(buffer)
+        return buffer.getvalue()
 
     def close(self) -> None:
         for _, part in self._parts(all_parts=True):
@@ -341,6 +375,13 @@ class Workbook:
         if self._spool_dir is not None:
             self._spool_dir.cleanup()
             self._spool_dir = None
+
+
+def _part_bytes(sheet: Sheet, part: _Part, selected: bool) -> bytes:
+    """A worksheet held in memory, as its XML bytes."""
+    head, tail = _sheet_frame(sheet, part, selected)
+    assert isinstance(part.body, StringIO)
+    return (head + part.body.getvalue() + tail).encode("utf-8")
 
 
 def _write_part(zf: DeterministicZip, name: str, sheet: Sheet, part: _Part, *, selected: bool) -> None:
@@ -366,7 +407,7 @@ def _sheet_frame(sheet: Sheet, part: _Part, selected: bool) -> tuple[str, str]:
     """The XML before and after the rows of a worksheet part."""
     last_col = column_letter(max(len(sheet.columns), 1) - 1)
     last_row = max(part.rows, 1)
-    cols = _cols(tuple(sheet.columns))
+    cols = _by_columns(_cols, sheet.columns)
     tab = ' tabSelected="1"' if selected else ""
     if sheet.header:
         pane = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -419,6 +460,9 @@ _APP = (
     f'{_XML_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
     "<Application>Gongkai</Application></Properties>"
 )
+_ROOT_RELS_BYTES = _ROOT_RELS.encode()
+_APP_BYTES = _APP.encode()
+_STYLES_BYTES = _STYLES.encode()
 
 
 def _core(info: WorkbookInfo) -> str:

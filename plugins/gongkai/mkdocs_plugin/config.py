@@ -45,3 +45,22 @@ class GongkaiConfig(Config):
 
     jobs = c.Type(int, default=0)
     """Worker processes for loading and validating many records; ``0``: one per CPU, ``1``: none."""
+
+    search = c.Type(bool, default=True)
+    """Index the built site with Pagefind and put the search box in Material's header.
+
+    Under ``mkdocs serve`` the index is built on the first build only (a rebuild
+    after editing one file must stay fast); restart the server to re-index.
+    """
+
+    downloads = c.Type(bool, default=True)
+    """Publish the open data under ``data/`` and the pages ``downloads/`` (数据下载) and ``downloads/dictionary/`` (数据字典)."""
+
+    download_formats = c.Optional(c.ListOfItems(c.Type(str)))
+    """Formats of the whole-dataset files (default all: ``csv``, ``csv-excel``, ``json``, ``xlsx``, ``yaml``, ``sqlite``, ``zip``)."""
+
+    budget_download_formats = c.Optional(c.ListOfItems(c.Type(str)))
+    """Formats of each department-year's folder (default: ``download_formats``); e.g. ``[csv, xlsx, yaml]`` for a large site."""
+
+    data_package = c.Type(dict, default={})
+    """Metadata of the published data packages: ``title``, ``description``, ``license_name``, ``license_title``, ``license_path``, ``contributors``, ``version``, ``homepage``."""

@@ -1,23 +1,38 @@
 """Event handlers of the ``gongkai`` MkDocs plugin: wiring only.
 
-* ``on_config`` resolves the content directory and adds the stylesheet and
-  script to every page;
-* ``on_files`` loads and validates the records through the core, stops the
-  build on structural errors (unless ``on_invalid: page``), and adds one
-  in-memory page per generated page (``File.generated``) — index pages in
-  the navigation, department-year pages out of it;
-* ``on_nav`` orders the index pages when the site does not list a ``nav``
-  (department-year pages are never in it: they are generated not-in-nav);
-* ``on_page_content`` swaps in the pre-rendered body, so Python-Markdown
-  never sees the big tables, and sets the page's table of contents;
-* ``on_post_page`` drops the theme's indentation from generated pages (size);
+The work is done by the core (:mod:`gongkai.site`, :mod:`gongkai.export`,
+:mod:`gongkai.search`); these handlers call it at the right moment of an
+MkDocs build:
+
+* ``on_startup`` remembers whether this is ``mkdocs serve`` (the plugin object
+  then lives across rebuilds);
+* ``on_config`` resolves the content directory, adds the stylesheet and
+  script, puts the search box in Material's header, and checks the options;
+* ``on_pre_build`` (``serve`` rebuilds) moves the previous output aside;
+* ``on_files`` loads and validates the records (summaries in memory, full
+  records in the record store), stops the build on structural errors (unless
+  ``on_invalid: page``), starts writing ``data/`` in a background process,
+  and adds one in-memory page per generated page (``File.generated``) — index
+  pages in the navigation, department-year pages out of it, the downloads
+  pages last;
+* ``on_nav`` orders the index pages when the site does not list a ``nav``;
+* ``on_page_markdown`` fills the downloads page once the export is done;
+* ``on_page_content`` swaps in the pre-rendered body (Python-Markdown never
+  sees the big tables) and sets the table of contents; a department-year
+  body is replaced by a placeholder until ``on_post_page``, so MkDocs does not
+  hold 10,000 bodies at once;
+* ``on_post_page`` puts the body back and drops the theme's indentation;
+* ``on_post_build`` restores the pages a ``serve`` rebuild kept, waits for
+  the downloads and runs the Pagefind index;
 * ``on_serve`` watches the content directory for ``mkdocs serve``.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +41,25 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.toc import TableOfContents, get_toc
 
+from gongkai.errors import ConfigError
+from gongkai.export.formats import check_formats
+from gongkai.export.pages import data_dictionary_markdown, downloads_markdown
 from gongkai.mkdocs_plugin.config import GongkaiConfig
+from gongkai.mkdocs_plugin.downloads import BackgroundExport, ExportFailed, ExportJob, lazy_records
+from gongkai.mkdocs_plugin.reuse import PageReuse, frame_fingerprint
+from gongkai.package import PackageMeta
+from gongkai.search import (
+    TEMPLATE_EXCLUDE_SELECTORS,
+    SearchIndexError,
+    index_site,
+    register_theme_dir,
+)
 from gongkai.site import pages
 from gongkai.site.build import PageCache, RenderedPage, Site, SiteOptions, TocItem
+from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
 from gongkai.site.history import changed_times
 from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
-from gongkai.site.source import DiskCache, ValidationCache, load_reports
+from gongkai.site.source import DiskCache, Summary, ValidationCache, load_reports
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -46,6 +74,15 @@ ASSETS = ("gongkai.css", "gongkai.js")
 ASSET_DIR = "assets/gongkai"
 #: Where the generated block goes in a hand-written page (else it is appended).
 MARKER = "<!-- gongkai -->"
+#: A department-year page's content between on_page_content and on_post_page.
+#: (It mentions <h1 so that Material does not add a second title: the body has its own.)
+BODY_PLACEHOLDER = "<!-- gongkai:body, which has its own <h1> -->"
+#: Written after the pages by a full build; a ``serve`` rebuild keeps the first build's.
+PREVIOUS_OUTPUTS = ("data", "pagefind")
+#: The site's open-data folder and the two generated pages about it.
+DATA_DIR = "data"
+DOWNLOADS_PAGE = "downloads/index.md"
+DICTIONARY_PAGE = "downloads/dictionary.md"
 
 #: Caches that outlive one build: ``mkdocs serve`` creates a new plugin per rebuild.
 _VALIDATION_CACHE = ValidationCache()
@@ -61,6 +98,24 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.site: Site | None = None
         self.root = Path(".")
         self.content_dir = Path("content")
+        #: ``"build"``, ``"gh-deploy"`` or ``"serve"`` (set by ``on_startup``).
+        self.command = "build"
+        #: Builds made by this plugin object: ``mkdocs serve`` keeps it across rebuilds.
+        self.builds = 0
+        #: The export of ``data/`` (a ``serve`` rebuild keeps the first build's).
+        self.export: BackgroundExport | None = None
+        #: ``mkdocs serve``: pages of the previous build that an edit left unchanged.
+        self.reuse = PageReuse()
+        self._keys: dict[str, str] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Remember the command; its presence also keeps this object across ``serve`` rebuilds."""
+        self.command = command
+
+    @property
+    def serving(self) -> bool:
+        """A live-reloading ``mkdocs serve`` (rebuilds should redo only what changed)."""
+        return self.command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -75,7 +130,20 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             if f"{ASSET_DIR}/{name}" not in [str(item) for item in target]:
                 target.append(f"{ASSET_DIR}/{name}")
+        if self.config.search:
+            _setup_search(config)
+        try:
+            check_formats(self.config.download_formats)
+            check_formats(self.config.budget_download_formats)
+        except ConfigError as exc:
+            raise PluginError(f"gongkai: download_formats / budget_download_formats：{exc}") from exc
+        self._package_meta(config)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """``mkdocs serve`` rebuild: move the previous output aside before MkDocs empties it."""
+        if self.config.enabled and self.serving and self.builds > 0:
+            self.reuse.stash(Path(config.site_dir))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
@@ -87,13 +155,22 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         renderer = Renderer(
             search_path([config.theme.custom_dir] if config.theme.custom_dir else [])
         )
-        changed = changed_times(self.root, self.content_dir, [r.record.path for r in reports])
+        changed = changed_times(self.root, self.content_dir, [r.path for r in reports])
         self.site = Site(
             reports, _options(self.config, config), renderer,
-            changed={r.record.display: changed[r.record.path.resolve()] for r in reports if r.record.path.resolve() in changed},
+            changed={r.display: changed[r.path.resolve()] for r in reports if r.path.resolve() in changed},
+            downloads=planned_downloads(
+                (r.head.budget_id for r in reports if r.valid and r.head),
+                self.config.budget_download_formats or self.config.download_formats,
+                about=OPEN_DATA_PAGE if files.get_file_from_path(OPEN_DATA_PAGE) else None, index=DOWNLOADS_PAGE,
+            ) if self.config.downloads else {},
             cache=self._page_cache(),
         )  # fmt: skip
+        self._start_downloads(reports, config)
+        kept = self._plan_reuse(config)
         for spec in self.site.specs():
+            if spec.src in kept:
+                continue
             if files.get_file_from_path(spec.src) is None:
                 inclusion = InclusionLevel.UNDEFINED if spec.in_nav else InclusionLevel.NOT_IN_NAV
                 files.append(
@@ -111,8 +188,71 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             files.append(
                 File.generated(config, f"{ASSET_DIR}/{name}", content=renderer.asset(name))
             )
+        if self.config.downloads:
+            # Last, so that MkDocs reads the downloads page after every other page:
+            # it waits for the export, which runs while the others are rendered.
+            for src, title, text in (
+                (DICTIONARY_PAGE, "数据字典", data_dictionary_markdown()),
+                (DOWNLOADS_PAGE, "数据下载", ""),
+            ):
+                if files.get_file_from_path(src) is None:
+                    files.append(File.generated(config, src, content=_front_matter(title, wide=False) + text))
         _log_summary(self.site)
         return files
+
+    def _start_downloads(self, reports: list[Summary], config: MkDocsConfig) -> None:
+        """Start writing ``data/`` in the background (a ``serve`` rebuild keeps the first build's)."""
+        if not self.config.downloads or (self.serving and self.builds > 0 and self.export is not None):
+            return
+        job = ExportJob(
+            lazy_records(reports), Path(config.site_dir) / DATA_DIR, self._package_meta(config),
+            self.config.download_formats, self.config.budget_download_formats,
+        )  # fmt: skip
+        self.export = BackgroundExport(job)
+        self.export.start()
+
+    def _package_meta(self, config: MkDocsConfig) -> PackageMeta:
+        """Descriptor metadata: the defaults, the site's URL, and the ``data_package`` option."""
+        options = dict(self.config.data_package)
+        unknown = sorted(set(options) - {f.name for f in fields(PackageMeta)})
+        if unknown:
+            raise PluginError(
+                f"gongkai: data_package 不认识的键：{', '.join(unknown)}"
+                f"（可用：{', '.join(f.name for f in fields(PackageMeta))}）"
+            )
+        if config.site_url and "homepage" not in options:
+            options["homepage"] = config.site_url
+        return PackageMeta(**options)
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """The downloads page: the list of written files, with their sizes."""
+        if page.file.src_uri != DOWNLOADS_PAGE or self.export is None:
+            return markdown
+        try:
+            index = self.export.join()
+        except ExportFailed as exc:
+            raise PluginError(f"gongkai: 生成下载文件失败（这是 Gongkai 的错误，请报告）：\n{exc}") from exc
+        return markdown + downloads_markdown(index, link_prefix="../", dictionary="dictionary.md")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.export is not None:
+            self.export.cancel()
+
+    def _plan_reuse(self, config: MkDocsConfig) -> set[str]:
+        """``mkdocs serve``: the generated pages whose previous output is still right."""
+        assert self.site is not None
+        if not self.serving:
+            return set()
+        self._keys = {
+            spec.src: self.site.page_key(spec.src) for spec in self.site.specs() if not spec.in_nav
+        }
+        folders = [Path(config.docs_dir), templates_dir(), *map(Path, config.theme.dirs)]
+        frame = frame_fingerprint(
+            Path(config.config_file_path) if config.config_file_path else None, folders
+        )
+        return self.reuse.plan(f"{frame}:{_options(self.config, config).fingerprint()}", self._keys)
 
     def _validation_cache(self) -> ValidationCache | None:
         if not self.config.cache:
@@ -145,9 +285,14 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         """
         if self.site is None or config.nav is not None:
             return nav
-        order = {src: rank for rank, src in enumerate((pages.HOME, *pages.INDEX_PAGES))}
+        order = {src: rank for rank, src in enumerate((pages.HOME, *pages.INDEX_PAGES, DOWNLOADS_PAGE))}
         items = [_unwrap_index(item, order) for item in nav.items]
-        items.sort(key=lambda item: order.get(_src(item), len(order)))
+        for item in items:
+            children = getattr(item, "children", None) or []
+            if any(_src(child) == DOWNLOADS_PAGE for child in children):
+                item.title = "数据下载"
+                children.sort(key=lambda child: _src(child) != DOWNLOADS_PAGE)
+        items.sort(key=lambda item: order.get(_src(item) or _section_key(item), len(order)))
         nav.items[:] = items
         return nav
 
@@ -162,9 +307,14 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 page, html, self.site.render_home(), generated=page.file.generated_by is not None
             )
         if src in self.site.srcs:
-            return _merge(
-                page, html, self.site.render(src), generated=page.file.generated_by is not None
-            )
+            rendered = self.site.render(src)
+            if self.site.is_budget(src) and page.file.generated_by is not None:
+                # MkDocs keeps every page's content until all are written: a
+                # placeholder instead of the body keeps 10,000 pages in bounded
+                # memory. The body is cached (disk) and put back in on_post_page.
+                _merge(page, "", rendered, generated=True)
+                return BODY_PLACEHOLDER
+            return _merge(page, html, rendered, generated=page.file.generated_by is not None)
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -173,8 +323,61 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             and page.file.generated_by is not None
             and page.file.src_uri in self.site.srcs
         ):
+            src = page.file.src_uri
+            if self.site.is_budget(src):
+                output = output.replace(BODY_PLACEHOLDER, self.site.render(src).html, 1)
+            if src in self._keys:
+                self.reuse.remember(src, self._keys[src], page.file.dest_uri)
             return compact_html(output)
         return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Restore what a ``serve`` rebuild kept; write the downloads and the search index."""
+        if not self.config.enabled or self.site is None:
+            return
+        try:
+            if self.serving and self.builds > 0:
+                kept = self.reuse.restore(Path(config.site_dir), PREVIOUS_OUTPUTS)
+                log.info(
+                    f"重建：{kept} 个未变化的页面沿用上次的输出；下载文件和搜索索引沿用首次构建的结果"
+                    "（mkdocs build 会全部重新生成）"
+                )
+                return
+            if self.export is not None:
+                self.export.join()  # normally done: the downloads page waited for it
+            self._index_search(config)
+        except ExportFailed as exc:
+            raise PluginError(f"gongkai: 生成下载文件失败（这是 Gongkai 的错误，请报告）：\n{exc}") from exc
+        finally:
+            self.builds += 1
+
+    def _index_search(self, config: MkDocsConfig) -> None:
+        """Index the written site with Pagefind (``search: true``).
+
+        Under ``mkdocs serve`` only the first build is indexed (Pagefind takes
+        ~20 s at 1,000 records; a rebuild after one edit must take seconds):
+        ``on_post_build`` puts that bundle back after a rebuild (``PREVIOUS_OUTPUTS``).
+        """
+        if not (self.config.enabled and self.config.search):
+            return
+        try:
+            stats = index_site(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+        except SearchIndexError as exc:
+            raise PluginError(
+                f"gongkai: 建立搜索索引失败（检查 pagefind[extended] 是否已安装，或设置 search: false 跳过）：{exc}"
+            ) from exc
+        log.info(
+            f"搜索索引：{stats.pages} 个页面，用时 {stats.seconds:.1f} 秒；{stats.files} 个文件，"
+            f"共 {stats.bytes / 1024:.0f} KiB（首次查询前下载 {stats.core_bytes / 1024:.0f} KiB）"
+        )
+        if not stats.body_marked:
+            log.warning("gongkai: 没有页面带 data-pagefind-body，搜索索引包含了所有页面")
+        if not stats.query_segmentation_patched:
+            log.warning("gongkai: 此版本 Pagefind 的中文查询分词未能调整，搜索可能漏掉结果")
+        if self.serving:
+            log.info(
+                "mkdocs serve：只在第一次构建后建立搜索索引，之后的重新构建沿用它（重启 mkdocs serve 即可更新）"
+            )
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -185,9 +388,31 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return server
 
 
+def _setup_search(config: MkDocsConfig) -> None:
+    """Our header search box instead of Material's (``on_config``)."""
+    material = config.plugins.get("material/search") or config.plugins.get("search")
+    if material is not None and getattr(material.config, "enabled", True):
+        log.warning(
+            "请从 mkdocs.yml 的 plugins 中删除 search：站内搜索由 gongkai 插件提供"
+            "（Material 的搜索框不会显示，它的索引却要整个下载）"
+        )
+    try:
+        register_theme_dir(config.theme.dirs)
+    except SearchIndexError as exc:
+        raise PluginError(
+            f"gongkai: 搜索框需要 Material 主题（theme: name: material），或设置 search: false：{exc}"
+        ) from exc
+
+
 def _src(item: Any) -> str:
     file = getattr(item, "file", None)
     return file.src_uri if file is not None else ""
+
+
+def _section_key(item: Any) -> str:
+    """A section is ordered by its first page (the downloads section by the downloads page)."""
+    children = getattr(item, "children", None) or []
+    return _src(children[0]) if children else ""
 
 
 def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
@@ -222,9 +447,12 @@ def _front_matter(title: str, *, wide: bool = True) -> str:
     """A generated page's source: its title (JSON is valid YAML) — the body comes later.
 
     Generated pages hide Material's left navigation: their tables need the width.
+    The title is escaped: the theme puts it into the HTML as it is.
     """
     hide = "hide: [navigation]\n" if wide else ""
-    return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{hide}---\n"
+    # MkDocs and Material treat a page title as HTML: a department name is text.
+    text = json.dumps(html.escape(title, quote=False), ensure_ascii=False)
+    return f"---\ntitle: {text}\n{hide}---\n"
 
 
 def _tokens(items: list[TocItem]) -> list[dict[str, Any]]:
@@ -271,7 +499,7 @@ def _check(reports: list[Any], *, on_invalid: str, strict: bool) -> None:
         )
     for report in invalid:
         log.warning(
-            f"未能发布 {report.record.display}：{len(report.problems)} 个结构错误，已生成错误说明页"
+            f"未能发布 {report.display}：{len(report.problems)} 个结构错误，已生成错误说明页"
         )
     if strict:
         failing = [f for r in reports if r.valid for f in r.unacknowledged_errors()]

@@ -9,13 +9,20 @@ part of the disclosure they look at; importing this package registers them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from gongkai.findings import Finding
 from gongkai.model import Budget
 
 Check = Callable[[Budget], Iterable[Finding]]
+T = TypeVar("T")
+
+#: What :func:`shared` helpers computed during the current :func:`run_rules` call.
+_RUN_MEMO: ContextVar[dict[tuple[Any, int], Any] | None] = ContextVar("gongkai_rule_memo", default=None)
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,38 @@ def run_rules(budget: Budget, only: Iterable[str] | None = None) -> list[Finding
     _load_rule_modules()
     wanted = set(only) if only is not None else None
     findings: list[Finding] = []
-    for rule_id, entry in RULES.items():
-        if wanted is None or rule_id in wanted:
-            findings.extend(entry.check(budget))
+    token = _RUN_MEMO.set({})
+    try:
+        for rule_id, entry in RULES.items():
+            if wanted is None or rule_id in wanted:
+                findings.extend(entry.check(budget))
+    finally:
+        _RUN_MEMO.reset(token)
     return findings
+
+
+def shared(compute: Callable[[Budget], T]) -> Callable[[Budget], T]:
+    """Compute ``compute(budget)`` once per :func:`run_rules` call, for every rule that asks.
+
+    Several rules walk the same derived view of a record (every indicator
+    with its parsed value, say). Within one run the budget does not change —
+    rules never modify it — so the first result serves the rest; outside a
+    run (a rule called on its own, as tests do) nothing is remembered, so a
+    budget edited between calls is never seen stale. The result is shared:
+    return something immutable (a tuple, frozen dataclasses).
+    """
+
+    @functools.wraps(compute)
+    def memoised(budget: Budget) -> T:
+        memo = _RUN_MEMO.get()
+        if memo is None:
+            return compute(budget)
+        key = (compute, id(budget))  # the budget outlives the run, so its id is stable
+        if key not in memo:
+            memo[key] = compute(budget)
+        return memo[key]  # type: ignore[no-any-return]
+
+    return memoised
 
 
 def _load_rule_modules() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from gongkai.fields import meta
@@ -56,8 +57,8 @@ def nz(value: Decimal | None) -> Decimal:
 
 
 def total(values: Iterable[Decimal | None]) -> Decimal:
-    """The sum of ``values``, blanks as 0."""
-    return sum((nz(v) for v in values), ZERO)
+    """The sum of ``values``, blanks as 0 (skipped: adding 0 after the start changes nothing)."""
+    return sum((v for v in values if v is not None), ZERO)
 
 
 def printed_count(values: Iterable[Decimal | None]) -> int:
@@ -74,8 +75,9 @@ def convert(amount: Decimal | None, unit: str, to_unit: str) -> Decimal | None:
     return amount * UNIT_SCALE[unit] / UNIT_SCALE[to_unit]
 
 
+@cache
 def field_label(cls: type, name: str) -> str:
-    """The Chinese label a model field declares (``basic`` → 基本支出)."""
+    """The Chinese label a model field declares (``basic`` → 基本支出); fixed, so remembered."""
     for item in dataclasses.fields(cls):
         if item.name == name:
             return str(meta(item)["label"])
@@ -84,7 +86,12 @@ def field_label(cls: type, name: str) -> str:
 
 def column_names(cls: type) -> list[str]:
     """The names of the amount columns a column dataclass declares, in order."""
-    return [item.name for item in dataclasses.fields(cls)]
+    return list(_field_names(cls))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(cls))
 
 
 def present_columns(rows: Iterable[Any], names: Sequence[str]) -> list[str]:
@@ -150,6 +157,8 @@ def sum_finding(
         if computed == ZERO:
             return None
         return _blank_total(rule, subject, computed, unit, path, identity_zh, identity_en)
+    if printed == computed:
+        return None  # the usual outcome, without counting terms and decimals for classify
     severity = classify(printed, computed, printed_count(terms), unit, decimals_of(printed, *terms))
     if severity is None:
         return None
@@ -182,6 +191,8 @@ def compare_finding(
     if printed is None and computed is None:
         return None
     left, right = nz(printed), nz(computed)
+    if left == right:
+        return None  # what classify would say, without counting decimals
     places = decimals_of(printed, computed) if decimals is None else decimals
     severity = classify(left, right, terms, unit, places)
     if severity is None:

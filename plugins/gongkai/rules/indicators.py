@@ -15,14 +15,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from gongkai.findings import Finding, Severity
 from gongkai.indicator_values import ParsedValue, effective_value
 from gongkai.model import Budget, Indicator, Project, section_unit
-from gongkai.rules import rule
+from gongkai.rules import rule, shared
 from gongkai.rules._helpers import convert, finding
 
 HUNDRED = Decimal(100)
+_BLANKS = re.compile(r"\s+")
 NUMERIC_KINDS = ("numeric", "numeric_with_text")
 
 #: 二级指标 allowed under each 一级指标 (names without the trailing 指标).
@@ -60,11 +62,16 @@ class Row:
         return f"{self.owner} 指标{self.position + 1}"
 
 
+@lru_cache(maxsize=1024)
 def _base(name: str | None) -> str | None:
-    """A level name without blanks and without the trailing 指标 (``效 益指标`` → ``效益``)."""
+    """A level name without blanks and without the trailing 指标 (``效 益指标`` → ``效益``).
+
+    Remembered: every rule asks for the levels of every indicator, and a
+    record has only a handful of distinct level names.
+    """
     if name is None:
         return None
-    compact = re.sub(r"\s+", "", name)
+    compact = _BLANKS.sub("", name)
     compact = compact[:-2] if compact.endswith("指标") else compact
     return compact or None
 
@@ -86,8 +93,16 @@ def level2_of(indicator: Indicator) -> str | None:
     return LEVEL2_ALIASES.get(printed, printed) if printed else None
 
 
-def indicator_rows(budget: Budget) -> Iterator[Row]:
-    """Every indicator of the record: project tables, then category tables."""
+@shared
+def indicator_rows(budget: Budget) -> tuple[Row, ...]:
+    """Every indicator of the record: project tables, then category tables.
+
+    Built (and each value parsed) once per run of the rules, which all read it.
+    """
+    return tuple(_indicator_rows(budget))
+
+
+def _indicator_rows(budget: Budget) -> Iterator[Row]:
     for p_index, project in enumerate(budget.projects or []):
         for i_index, indicator in enumerate(project.indicators):
             yield Row(

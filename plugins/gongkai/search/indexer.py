@@ -33,21 +33,24 @@ DEFAULT_LANGUAGE = "zh"
 """One index for the whole site, segmented as Chinese (``--force-language zh``)."""
 
 TEMPLATE_EXCLUDE_SELECTORS = (
-    "section.gk-sec",  # the budget tables (预算表)
-    "figure",  # charts, with their data tables
+    "section.gk-sec",  # the budget tables (预算表) of templates before the bar tables
+    "figure",  # SVG charts, with their data tables (index and department pages)
+    "table.gk-bars",  # bar-table charts, key figures
     ".gk-kf",  # key figures
     ".gk-facts",  # the facts list under the title (the identity line stays)
     ".gk-plist",  # the list of links to the projects (the projects stay)
     "#t-findings",  # validation findings
     "details.gk-data",  # coverage, transcription notes
     ".gk-downloads",
+    "a.headerlink",  # the ¶ permalinks: not in result titles or excerpts
 )
 """What nobody searches on a page of ``site_templates/gongkai/``, for ``exclude_selectors``.
 
 The budget tables, charts and findings are most of a department-year page's text;
 leaving them out halves the index and the fragments a browser loads per result.
-Goal texts and indicator tables stay. Once the templates mark these elements
-``data-pagefind-ignore`` themselves, this is no longer needed.
+Goal texts and indicator tables stay. The shipped templates mark these parts
+``data-pagefind-ignore`` themselves; the plugin passes this list as well, for
+sites that override a template (``custom_dir``) without the attributes.
 """
 
 # Files of Pagefind's own search UIs: our header box uses only pagefind.js, its

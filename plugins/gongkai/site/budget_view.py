@@ -6,16 +6,25 @@ goals, assets and procurement, data quality — that a template only has to
 lay out. The context depends on the record, its report and the site options
 alone (links to other pages are computed from the record's own ids), which is
 what lets a front end cache the rendered page by the file's digest.
+
+The performance indicators go on a second page of the department-year
+(:func:`indicators_context`; the department-year page stays under 80 KB of
+HTML): the projects' and goals' indicator tables, goals' indicators given as
+text, and the transcription notes on the indicator tables. The
+department-year page links to each, under the same anchors.
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gongkai.figures import key_figures
 from gongkai.model import ALL_SECTIONS, Budget, FunctionTable, IncomeExpenditureSummary, Section
 from gongkai.normalise import SECTION_TITLES
+from gongkai.site import pages
 from gongkai.site.figures_view import (
     ChartView,
     FigureView,
@@ -25,7 +34,13 @@ from gongkai.site.figures_view import (
 )
 from gongkai.site.format import safe_url, stage_label
 from gongkai.site.other_view import BlockView, assets_block, operating_block, procurement_block
-from gongkai.site.project_view import GoalsView, ProjectView, goals_view, projects_by_amount
+from gongkai.site.project_view import (
+    CategoryView,
+    GoalsView,
+    ProjectView,
+    goals_view,
+    projects_by_amount,
+)
 from gongkai.site.quality_view import QualityView, RepoLinks, quality_view
 from gongkai.site.table_view import (
     TableView,
@@ -48,6 +63,9 @@ NOTE_KINDS = {
     "inferred": "推断",
     "source_error": "原文错误",
 }
+#: A transcription note about the indicator tables (its ``where``: ``projects[3].indicators[2]``,
+#: ``projects[*].indicators``, ``项目5 第3行指标``): shown with the tables, on the indicators page.
+INDICATOR_NOTE = re.compile(r"(?:projects|performance)\b.*\bindicators\b|项目\s*\d+.*指标")
 FORMAT_LABELS = {
     "docx": "Word",
     "doc": "Word",
@@ -97,11 +115,43 @@ class TableSection:
 
 @dataclass
 class Download:
-    """A file offered for download (filled in by the exporters)."""
+    """A file offered for download (see :mod:`gongkai.site.downloads`).
+
+    ``href`` is the URL path from the site root (``data/budgets/<id>/<id>.xlsx``)
+    or an absolute URL; the page links to it relative to itself, so the site
+    works under any sub-path.
+    """
 
     label: str
     href: str
     note: str = ""
+    format: str = ""  # what the reader sees: "XLSX", "CSV", …
+    size: int | None = None  # bytes, when known at render time
+    #: ``file``; or a page of the site (``href``: its source path, ``*.md``) that
+    #: explains the files (``about``) or lists every download of the site (``index``).
+    role: str = "file"
+
+    @property
+    def size_label(self) -> str:
+        """``12 KB``, ``1.4 MB`` (empty when unknown)."""
+        if self.size is None:
+            return ""
+        if self.size < 1024:
+            return f"{self.size} B"
+        if self.size < 1024 * 1024:
+            return f"{self.size / 1024:.0f} KB"
+        return f"{self.size / 1024 / 1024:.1f} MB"
+
+
+#: The page of this repository's site that explains the downloads (formats, fields, licence).
+OPEN_DATA_PAGE = "reference/open-data.md"
+
+
+@dataclass
+class DownloadsBox:
+    files: list[Download]
+    about_href: str | None = None  # the page explaining the files
+    index_href: str | None = None  # the page listing the whole dataset's files
 
 
 @dataclass
@@ -118,8 +168,39 @@ class BudgetPage:
     coverage: list[tuple[str, str, str]]
     glossary: list[tuple[str, str]]
     notes: list[tuple[str, str, str]]
-    downloads: list[Download]
+    downloads: DownloadsBox
     toc: list[tuple[str, str]]
+    #: Transcription notes on the indicator tables: shown with them, on the indicators page.
+    indicator_notes: list[tuple[str, str, str]] = field(default_factory=list)
+    indicator_notes_href: str | None = None
+
+
+@dataclass
+class IndicatorsPage:
+    """The second page of a department-year: every indicator table, by project.
+
+    The projects come in the order of the department-year page (largest
+    amount first) under the same anchors (``#project-7``, ``#goal-3``), each
+    with a link back to its description there.
+    """
+
+    title: str
+    budget_title: str
+    region: list[Crumb]
+    year: Crumb
+    stage: str
+    back: str  # the department-year page
+    quality: str  # its data-quality section
+    projects: list[tuple[ProjectView, str]]  # (project, its description on the page)
+    goals: list[tuple[CategoryView, str]]
+    notes: list[tuple[str, str, str]]
+    toc: list[tuple[str, str]]
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(p.indicator_count for p, _ in self.projects) + sum(
+            c.indicator_count for c, _ in self.goals
+        )
 
 
 def region_crumbs(budget: Budget, link: Link, province_src: str) -> list[Crumb]:
@@ -168,8 +249,31 @@ def _table_sections(budget: Budget) -> list[TableSection]:
         heading = (
             section.title if isinstance(section, Section) and section.title else None
         ) or title
+        for table in tables:
+            if table.title == heading:
+                table.title = ""  # the section heading says it; the caption keeps the unit
         out.append(TableSection(f"s-{name}", heading, empty, tables, note, text))
+    _mark_repeated(out)
     return out
+
+
+def _mark_repeated(sections: list[TableSection]) -> None:
+    """A table printed again with exactly the same header and cells refers to the first.
+
+    Common in the standard set: a department funded only by the general
+    public budget prints the same rows in 部门预算支出总表 and
+    一般公共预算支出表. Small tables (fewer than three rows) are kept as they are.
+    """
+    seen: dict[tuple[object, ...], tuple[str, str]] = {}
+    for section in sections:
+        for table in section.tables:
+            if len(table.rows) < 3:
+                continue
+            key = table.signature()
+            if key in seen:
+                table.same_as = seen[key]
+            else:
+                seen[key] = (table.id, table.title or section.title)
 
 
 def _coverage(budget: Budget) -> list[tuple[str, str, str]]:
@@ -257,12 +361,19 @@ def budget_context(
     strict: bool,
     titles: dict[str, str],
     downloads: list[Download] | None = None,
+    indicators_src: str | None = None,
 ) -> BudgetPage:
-    """Build the page context of a valid record (``report.record.budget`` is set)."""
+    """Build the page context of a valid record (``report.record.budget`` is set).
+
+    With ``indicators_src`` (the page holding the indicator tables, see
+    :func:`indicators_context`), each project and goal with indicators links
+    to its table there.
+    """
     budget = report.record.budget
     assert budget is not None
     figures = key_figures(budget)
     projects = projects_by_amount(budget)
+    root = site_root(link)
     quality = quality_view(report, links, strict=strict, titles=titles)
     blocks = [
         block
@@ -275,8 +386,22 @@ def budget_context(
         )
         if block is not None
     ]
+    for block in blocks:
+        if block.table is not None and block.table.title == block.title:
+            block.table.title = ""  # the heading says it; the caption keeps the unit
     tables = _table_sections(budget)
     goals = goals_view(budget, budget.performance) if budget.performance else None
+    notes = [(n.where, NOTE_KINDS.get(n.kind, n.kind), n.text) for n in budget.transcription_notes]
+    indicator_notes: list[tuple[str, str, str]] = []
+    if indicators_src is not None:
+        for project in projects:
+            if project.indicators is not None:
+                project.indicators_href = link(indicators_src, project.anchor)
+        for category in goals.categories if goals else []:
+            if category.indicators is not None or category.indicators_text:
+                category.indicators_href = link(indicators_src, category.anchor)
+        indicator_notes = [n for n in notes if INDICATOR_NOTE.match(n[0])]
+        notes = [n for n in notes if not INDICATOR_NOTE.match(n[0])]
     toc = [("key-figures", "关键数字"), ("charts", "图表")]
     toc += [("tables", "预算表")] if tables else []
     toc += [("projects", f"项目（{len(projects)} 个）")] if projects else []
@@ -288,7 +413,7 @@ def budget_context(
         header=_header(budget, report, link, srcs, links, quality),
         summary=summary_sentences(budget, figures),
         figures=key_figure_views(budget, figures),
-        charts=record_charts(budget, figures, projects),
+        charts=record_charts(budget),
         tables=tables,
         projects=projects,
         goals=goals,
@@ -296,9 +421,72 @@ def budget_context(
         quality=quality,
         coverage=_coverage(budget),
         glossary=[(g.term, g.definition) for g in budget.glossary or []],
-        notes=[
-            (n.where, NOTE_KINDS.get(n.kind, n.kind), n.text) for n in budget.transcription_notes
-        ],
-        downloads=list(downloads or []),
+        notes=notes,
+        downloads=_box(downloads or [], link, root),
         toc=toc,
+        indicator_notes=indicator_notes,
+        indicator_notes_href=link(indicators_src, "notes")
+        if indicator_notes and indicators_src
+        else None,
+    )
+
+
+def indicators_title(budget_title: str, *, projects: bool) -> str:
+    """``中共平乡县委组织部 2023年预算 · 项目绩效指标`` (``· 绩效指标``: department goals only)."""
+    return f"{budget_title} · {'项目绩效指标' if projects else '绩效指标'}"
+
+
+def indicators_context(
+    page: BudgetPage, budget: Budget, *, link: Link, srcs: dict[str, str], budget_src: str
+) -> IndicatorsPage:
+    """The indicators page of a department-year, from its page context.
+
+    ``link`` links from the indicators page; ``budget_src`` is the
+    department-year page (``srcs`` as for :func:`budget_context`).
+    """
+    h = page.header
+    projects = [(p, link(budget_src, p.anchor)) for p in page.projects if p.indicators]
+    goals = page.goals
+    categories = [
+        (c, link(budget_src, c.anchor)) for c in goals.categories if c.indicators or c.indicators_text
+    ] if goals else []  # fmt: skip
+    toc = [("projects", f"项目（{len(projects)} 个）")] if projects else []
+    toc += [("goals", "部门绩效目标")] if categories else []
+    toc += [("notes", "转录说明")] if page.indicator_notes else []
+    return IndicatorsPage(
+        title=indicators_title(h.title, projects=bool(projects)), budget_title=h.title,
+        region=region_crumbs(budget, link, srcs["province"]), year=Crumb(h.year.label, link(srcs["year"])),
+        stage=h.stage, back=link(budget_src), quality=link(budget_src, "quality"), projects=projects,
+        goals=categories, notes=page.indicator_notes, toc=toc,
+    )  # fmt: skip
+
+
+def site_root(link: Link) -> str:
+    """The site root relative to the page (``../../``), from the page's link to the home page."""
+    home = link(pages.HOME)
+    if home == "./":
+        return ""
+    if home.endswith("/"):
+        return home
+    folder = posixpath.dirname(home)
+    return f"{folder}/" if folder else ""
+
+
+def _box(downloads: list[Download], link: Link, root: str) -> DownloadsBox:
+    files = [_relative(d, root) for d in downloads if d.role == "file"]
+    hrefs = {
+        d.role: link(d.href) if d.href.endswith(".md") else _relative(d, root).href
+        for d in downloads
+        if d.role != "file"
+    }
+    return DownloadsBox(files, hrefs.get("about"), hrefs.get("index"))
+
+
+def _relative(download: Download, root: str) -> Download:
+    """``download`` linked from the page: a site path gets the page's way up to the root."""
+    href = download.href
+    if "://" in href or href.startswith(("/", "#", "../", "./")):
+        return download
+    return Download(
+        download.label, root + href, download.note, download.format, download.size, download.role
     )

@@ -4,7 +4,10 @@
 the options, ask for :meth:`Site.specs` (every page, with its virtual source
 path and title) and :meth:`Site.render` one page at a time. Department-year
 bodies are cached by the record file's digest, so a live-reloading server
-re-renders only the record that changed.
+re-renders only the record that changed. A department-year with performance
+indicators has two pages, rendered together from one load of the record: the
+department-year page and its indicators page (``budgets/<id>/indicators/``),
+which keeps the first under 80 KB of HTML.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from collections.abc import KeysView, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from html import unescape
 from pathlib import Path
 
 from gongkai.site import pages
-from gongkai.site.budget_view import Download, budget_context
+from gongkai.site.budget_view import (
+    Download,
+    budget_context,
+    indicators_context,
+    indicators_title,
+)
 from gongkai.site.catalogue import Catalogue, Entry, Unpublished, build_catalogue
 from gongkai.site.collection_views import (
     compare_index_view,
@@ -37,10 +44,11 @@ from gongkai.site.collection_views import (
 from gongkai.site.format import stage_label
 from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
 from gongkai.site.render import Renderer
-from gongkai.site.source import code_fingerprint
-from gongkai.validate import RecordReport
+from gongkai.site.source import Summary, code_fingerprint
 
 _IDS = re.compile(r'\bid="([^"]+)"')
+#: Pages of one record: big, and cached by the record file's digest.
+RECORD_KINDS = ("budget", "indicators")
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,7 @@ class PageSpec:
 
 @dataclass
 class TocItem:
-    """A heading of a page, for the theme's table of contents."""
+    """A heading of a page, for the theme's table of contents (``title`` is HTML-escaped text)."""
 
     id: str
     title: str
@@ -161,7 +169,7 @@ class Site:
 
     def __init__(
         self,
-        reports: Sequence[RecordReport],
+        reports: Sequence[Summary],
         options: SiteOptions,
         renderer: Renderer,
         *,
@@ -178,8 +186,14 @@ class Site:
         self.cache = cache if cache is not None else PageCache()
         self.titles = rule_titles()
         self._entries = {e.src: e for e in self.catalogue.entries}
+        self._entries.update(
+            (pages.indicators_src(e.budget.budget_id), e)
+            for e in self.catalogue.entries
+            if e.budget.indicator_count
+        )
         self._unpublished = {u.src: u for u in self.catalogue.unpublished}
         self._specs = {spec.src: spec for spec in self._build_specs()}
+        self._bodies: dict[str, RenderedPage] = {}
 
     # ------------------------------------------------------------------ pages
 
@@ -210,17 +224,49 @@ class Site:
             b = entry.budget
             title = f"{b.department.name} {b.fiscal_year}年{stage_label(b.stage)}"
             out.append(PageSpec(entry.src, "budget", title, b.budget_id))
+            if b.indicator_count:
+                out.append(PageSpec(
+                    pages.indicators_src(b.budget_id), "indicators",
+                    indicators_title(title, projects=b.project_indicators > 0), b.budget_id,
+                ))  # fmt: skip
         if self.options.invalid_pages:
             for item in cat.unpublished:
                 out.append(PageSpec(item.src, "invalid", f"未能发布：{item.file}", item.file))
         return out
 
+    def is_budget(self, src: str) -> bool:
+        """Whether ``src`` is a page of a department-year (big; its body is cached by record).
+
+        True for the department-year page and for its indicators page.
+        """
+        spec = self._specs.get(src)
+        return spec is not None and spec.kind in RECORD_KINDS
+
+    def page_key(self, src: str) -> str:
+        """Equal for two builds exactly when the page's body, title and edit link are equal.
+
+        A department-year page and its indicators page are keyed by the record
+        (without rendering it); any other page by the hash of its rendered body.
+        """
+        spec = self._specs[src]
+        if spec.kind in RECORD_KINDS:
+            return "\0".join((*self._budget_key(self._entries[src], src), spec.title))
+        page = self.render(src)
+        text = "\0".join((page.html, spec.title, repr(page.toc), page.edit_url or ""))
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def render(self, src: str) -> RenderedPage:
         """The body of the page with virtual source ``src``."""
         spec = self._specs[src]
+        if spec.kind in RECORD_KINDS:
+            return self._render_budget(self._entries[src], src)
+        if src not in self._bodies:
+            self._bodies[src] = self._render_other(spec)
+        return self._bodies[src]
+
+    def _render_other(self, spec: PageSpec) -> RenderedPage:
+        src = spec.src
         link = self.router.linker(src)
-        if spec.kind == "budget":
-            return self._render_budget(self._entries[src])
         if spec.kind == "invalid":
             return self._render_invalid(self._unpublished[src])
         cat = self.catalogue
@@ -266,29 +312,56 @@ class Site:
         html = self.renderer.render("home.html", view=view)
         return RenderedPage(html, _toc(html), set(_IDS.findall(html)))
 
-    def _render_budget(self, entry: Entry) -> RenderedPage:
-        record = entry.report.record
+    def _budget_key(self, entry: Entry, src: str) -> tuple[str, str, str, str]:
+        """The cache key of page ``src`` of the record ``entry`` (its page or its indicators page)."""
         offered = self.downloads.get(entry.budget.budget_id) or []
         context = f"{self.options.fingerprint()}:{hashlib.sha256(repr(offered).encode()).hexdigest()[:12]}"
-        key = (entry.src, record.digest, context, self.renderer.fingerprint)
-        cached = self.cache.get(key)
+        return (
+            src,
+            f"{entry.summary.digest}:{entry.summary.display}",
+            context,
+            self.renderer.fingerprint,
+        )
+
+    def _render_budget(self, entry: Entry, src: str) -> RenderedPage:
+        """Page ``src`` of a record; both of its pages are rendered (and cached) together."""
+        cached = self.cache.get(self._budget_key(entry, src))
         if cached is not None:
             return cached
+        rendered = self._render_record(entry)
+        for page_src, page in rendered.items():
+            self.cache.put(self._budget_key(entry, page_src), page)
+        return rendered[src]
+
+    def _render_record(self, entry: Entry) -> dict[str, RenderedPage]:
+        """The department-year page and, with indicators, its indicators page, by source path."""
+        summary = entry.summary
         budget = entry.budget
+        offered = self.downloads.get(budget.budget_id) or []
+        indicators = pages.indicators_src(budget.budget_id) if budget.indicator_count else None
         srcs = {
             "province": pages.province_src(budget.department.region.admin_code),
             "year": pages.year_src(budget.fiscal_year),
             "department": pages.department_src(budget.department_id),
         }
+        report = entry.load()
         page = budget_context(
-            entry.report, link=self.router.linker(entry.src), srcs=srcs, links=self.links,
-            strict=self.options.strict, titles=self.titles, downloads=offered,
+            report, link=self.router.linker(entry.src), srcs=srcs, links=self.links,
+            strict=self.options.strict, titles=self.titles, downloads=offered, indicators_src=indicators,
         )  # fmt: skip
+        edit = self.links.edit(summary.display)
         html = self.renderer.render("department_year.html", page=page)
         toc = [TocItem(anchor, title) for anchor, title in page.toc]
-        rendered = RenderedPage(html, toc, set(_IDS.findall(html)), self.links.edit(record.display))
-        self.cache.put(key, rendered)
-        return rendered
+        out = {entry.src: RenderedPage(html, toc, set(_IDS.findall(html)), edit)}
+        if indicators is not None and report.record.budget is not None:
+            view = indicators_context(
+                page, report.record.budget, link=self.router.linker(indicators), srcs=srcs,
+                budget_src=entry.src,
+            )  # fmt: skip
+            html = self.renderer.render("budget_indicators.html", page=view)
+            toc = [TocItem(anchor, title) for anchor, title in view.toc]
+            out[indicators] = RenderedPage(html, toc, set(_IDS.findall(html)), edit)
+        return out
 
     def _render_invalid(self, item: Unpublished) -> RenderedPage:
         view = InvalidView(
@@ -307,7 +380,8 @@ def _toc(html: str) -> list[TocItem]:
     """The ``<h2>``/``<h3>`` headings of a rendered body, h3 nested under h2."""
     items: list[TocItem] = []
     for level, anchor, title in _HEADING.findall(html):
-        item = TocItem(anchor, unescape(_TAG.sub("", title)), int(level))
+        # Kept escaped: the theme renders a table-of-contents title as HTML.
+        item = TocItem(anchor, _TAG.sub("", title), int(level))
         if item.level == 3 and items and items[-1].level == 2:
             items[-1].children.append(item)
         else:

@@ -1,9 +1,11 @@
 """The collection: every record of the site, grouped for the index pages.
 
-Built once per build from the validation reports. Published records
-(:class:`Entry`) carry what every index row shows — key figures in 元,
-finding counts, the page they link to — so the region, year, comparison and
-quality pages all read the same numbers. Records that could not be published
+Built once per build from the records' summaries
+(:class:`~gongkai.site.source.Summary`). Published records (:class:`Entry`)
+carry what every index row shows — key figures in 元, finding counts, the
+page they link to — so the region, year, comparison and quality pages all
+read the same numbers; the whole record is loaded only to render its own
+page. Records that could not be published
 (:class:`Unpublished`) are kept too: nothing is ever silently dropped.
 """
 
@@ -15,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from gongkai.figures import KeyFigures, key_figures
-from gongkai.model import Budget
+from gongkai.figures import KeyFigures
+from gongkai.findings import Finding
 from gongkai.site import pages
 from gongkai.site.quality_view import finding_counts
+from gongkai.site.source import BudgetHead, Summary
 from gongkai.validate import RecordReport
 
 
@@ -26,12 +29,20 @@ from gongkai.validate import RecordReport
 class Entry:
     """One published department-year."""
 
-    report: RecordReport
-    budget: Budget
+    summary: Summary
+    budget: BudgetHead
     figures: KeyFigures
     counts: dict[str, int]
     src: str
     changed: datetime | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.summary.findings
+
+    def load(self) -> RecordReport:
+        """The whole record and its report (for rendering its page)."""
+        return self.summary.load()
 
     @property
     def name(self) -> str:
@@ -53,12 +64,12 @@ class Entry:
 class Unpublished:
     """A record with structural problems (shown as a page only with ``on_invalid: page``)."""
 
-    report: RecordReport
+    report: Summary
     src: str
 
     @property
     def file(self) -> str:
-        return self.report.record.display
+        return self.report.display
 
 
 @dataclass
@@ -118,29 +129,29 @@ def region_tree(entries: Sequence[Entry]) -> dict[str, RegionNode]:
 
 
 def build_catalogue(
-    reports: Sequence[RecordReport], changed: dict[str, datetime] | None = None
+    summaries: Sequence[Summary], changed: dict[str, datetime] | None = None
 ) -> Catalogue:
-    """Group the reports; ``changed`` maps a record's display path to its last change."""
+    """Group the records; ``changed`` maps a record's display path to its last change."""
     changed = changed or {}
     entries: list[Entry] = []
     unpublished: list[Unpublished] = []
     slugs: set[str] = set()
-    for report in reports:
-        budget = report.record.budget
-        if report.valid and budget is not None:
+    for summary in summaries:
+        head = summary.head
+        if summary.valid and head is not None and summary.figures is not None:
             entries.append(
                 Entry(
-                    report, budget, key_figures(budget), finding_counts(report.findings),
-                    pages.budget_src(budget.budget_id), changed.get(report.record.display),
+                    summary, head, summary.figures, finding_counts(summary.findings),
+                    pages.budget_src(head.budget_id), changed.get(summary.display),
                 )
             )  # fmt: skip
         else:
-            base = pages.slug(report.record.path.stem)
+            base = pages.slug(summary.path.stem)
             name, n = base, 2
             while name in slugs:
                 name, n = f"{base}-{n}", n + 1
             slugs.add(name)
-            unpublished.append(Unpublished(report, pages.invalid_src(name)))
+            unpublished.append(Unpublished(summary, pages.invalid_src(name)))
     entries.sort(key=_sort_key)
     departments: dict[str, list[Entry]] = defaultdict(list)
     years: dict[int, list[Entry]] = defaultdict(list)

@@ -1,13 +1,19 @@
-"""Charts as inline SVG, drawn on the server.
+"""Charts drawn on the server: bar lengths for bar tables, and inline SVG.
 
 A chart is a picture of numbers that are also on the page as a table, so it
-needs no JavaScript library, no CDN and no layout engine: a few rectangles
-and labels computed here render the same in every browser, offline, in
-print, and inside the 80 KB page budget. Colours come from CSS classes
-(``gk-c0`` …) so that the site's light and dark palettes apply.
+needs no JavaScript library, no CDN and no layout engine.
 
-Every function returns :class:`markupsafe.Markup`; all text that comes from a
-record is escaped here, because records are untrusted input.
+* On a department-year page a chart *is* its table (:func:`bar_length`): each
+  amount cell carries the length of its bar (``style="--w:45.8%"``), which the
+  stylesheet draws behind the number. The numbers are written once, the chart
+  is readable without CSS, in print and by a screen reader, and it costs a few
+  bytes per row (the page budget is 80 KB).
+* The index pages draw SVG (:func:`bar_chart`, :func:`column_chart`) next to a
+  sortable table. Colours come from CSS classes (``gk-c0`` …) so that the
+  site's light and dark palettes apply.
+
+Every SVG function returns :class:`markupsafe.Markup`; all text that comes
+from a record is escaped here, because records are untrusted input.
 """
 
 from __future__ import annotations
@@ -56,6 +62,18 @@ def clip(text: str, width: float) -> str:
 
 def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def bar_length(value: Decimal | None, top: Decimal | None) -> str | None:
+    """The CSS length of a bar drawn for ``value`` when ``top`` fills the cell (``"45.8%"``).
+
+    None for a blank, zero or negative value (no bar; the number is still
+    shown). A positive value too small to see gets a hairline.
+    """
+    if value is None or top is None or value <= 0 or top <= 0:
+        return None
+    share = float(min(value / top, Decimal(1))) * 100
+    return f"{_num(max(share, 0.5))}%"
 
 
 def _scale(values: Sequence[Decimal]) -> Decimal:

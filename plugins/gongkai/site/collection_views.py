@@ -319,7 +319,7 @@ def department_view(entries: Sequence[Entry], link: Link) -> DepartmentView:
             continue
         table.rows.append([Cell(label)] + [money_cell(v) for v in values])
     table.rows.append(
-        [Cell("项目数")] + [count_cell(len(e.budget.projects or [])) for e in entries]
+        [Cell("项目数")] + [count_cell(e.budget.project_count) for e in entries]
     )
     table.rows.append([Cell("数据质量")] + [status_cell(e) for e in entries])
     bars = [
@@ -448,13 +448,13 @@ def quality_index_view(
         ])  # fmt: skip
     per_rule: dict[str, dict[str, int]] = {}
     for e in cat.entries:
-        for f in e.report.findings:
+        for f in e.findings:
             counts = per_rule.setdefault(
                 f.rule, {"error": 0, "warning": 0, "rounding": 0, "acknowledged": 0, "records": 0}
             )
             counts["acknowledged" if f.acknowledged else f.severity] += 1
     for e in cat.entries:
-        for rule in {f.rule for f in e.report.findings}:
+        for rule in {f.rule for f in e.findings}:
             per_rule[rule]["records"] += 1
     rules = SortTable(
         "t-rules",

@@ -3,8 +3,10 @@
 The key figures come from :func:`gongkai.figures.key_figures` (which decides,
 once for every front end, whether a number is read from a printed table or
 from the narrative) and are shown in the unit the source printed, with where
-each came from. Charts are drawn from the same numbers, and each chart carries
-a table of exactly what it draws.
+each came from; a share (基本支出 of the total, 人员经费 of 基本支出) carries
+its bar, so the key-figures table is also the chart of those splits. The
+other charts are bar tables (:func:`gongkai.site.charts.bar_length`): the
+table of exactly what the chart draws, with the bars drawn in it.
 """
 
 from __future__ import annotations
@@ -13,13 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from markupsafe import Markup
-
 from gongkai.figures import Figure, KeyFigures
 from gongkai.model import Budget, NarrativeFigure, ThreePublicRow, section_unit
-from gongkai.site.charts import Bar, bar_chart, split_bar
-from gongkai.site.format import money, percent
-from gongkai.site.project_view import ProjectView
+from gongkai.site.charts import Bar, bar_length
+from gongkai.site.format import money, number, percent
 from gongkai.site.table_view import Column, Row, TableView
 
 SOURCE_LABELS = {"table": "表格", "narrative": "文字说明", "projects": "项目合计"}
@@ -32,13 +31,15 @@ class FigureView:
     source: str
     share: str | None = None
     level: int = 1
+    bar: str | None = None  # the share as a bar length (CSS)
 
 
 @dataclass
 class ChartView:
+    """A bar chart that is a table: its ``table`` has a bar column."""
+
     id: str
     title: str
-    svg: Markup
     table: TableView
 
 
@@ -47,13 +48,16 @@ def _figure(
 ) -> FigureView:
     if figure is None:
         return FigureView(label, "未公开", "", None, level)
-    share = percent(figure.yuan, whole.yuan) if whole is not None and whole is not figure else None
+    shared = whole is not None and whole is not figure
+    share = percent(figure.yuan, whole.yuan) if shared and whole is not None else None
+    bar = bar_length(figure.yuan, whole.yuan) if shared and whole is not None else None
     return FigureView(
         label,
         money(figure.printed, figure.unit),
         SOURCE_LABELS.get(figure.source, figure.source),
         share,
         level,
+        bar,
     )
 
 
@@ -151,51 +155,38 @@ def summary_sentences(budget: Budget, figures: KeyFigures) -> list[str]:
 
 
 def chart_table(
-    id: str, bars: Sequence[Bar], unit: str | None, *, label: str = "项目"
+    id: str, title: str, bars: Sequence[Bar], unit: str | None, *, label: str = "项目"
 ) -> TableView:
-    """The numbers a chart draws, with each bar's share of the whole."""
+    """The numbers a chart draws, with each bar's share of the whole; the amounts draw the bars."""
     whole = sum((b.value for b in bars), Decimal(0))
-    rows = [Row([b.label, b.text, percent(b.value, whole)]) for b in bars]
-    return TableView(
-        id, "", [Column(label), Column("金额", True), Column("占比", True)], rows, unit
-    )
+    top = max((b.value for b in bars), default=Decimal(0))
+    rows = [
+        Row([b.label, b.text, percent(b.value, whole)], bar=bar_length(b.value, top)) for b in bars
+    ]
+    columns = [Column(label), Column("金额", True), Column("占比", True)]
+    return TableView(id, title, columns, rows, unit, bar_column=1)
 
 
-def chart(
-    id: str, title: str, bars: Sequence[Bar], unit: str | None, *, split: bool = False
-) -> ChartView | None:
+def chart(id: str, title: str, bars: Sequence[Bar], unit: str | None) -> ChartView | None:
     if not bars or all(b.value <= 0 for b in bars):
         return None
-    svg = split_bar(bars, title=title) if split else bar_chart(bars, title=title)
-    return ChartView(id, title, svg, chart_table(f"{id}-data", bars, unit))
+    return ChartView(id, title, chart_table(id, title, bars, unit))
 
 
-def _bar(label: str, value: Decimal | None, unit: str | None) -> Bar | None:
+def _bar(label: str, value: Decimal | None) -> Bar | None:
+    """A bar in the table's own unit (the caption names it)."""
     if value is None:
         return None
-    return Bar(label, value, money(value, unit))
+    return Bar(label, value, number(value))
 
 
-def _pair(first: tuple[str, Figure | None], second: tuple[str, Figure | None]) -> list[Bar]:
-    """Two key figures as bars in 元 (their printed units may differ)."""
-    out = []
-    for label, fig in (first, second):
-        if fig is None:
-            return []
-        out.append(Bar(label, fig.yuan, money(fig.printed, fig.unit)))
-    return out
+def record_charts(budget: Budget) -> list[ChartView]:
+    """Where the money goes: by function and by economic class (类), largest first.
 
-
-def record_charts(
-    budget: Budget, figures: KeyFigures, projects: Sequence[ProjectView]
-) -> list[ChartView]:
-    charts: list[ChartView | None] = [
-        chart("chart-basic-project", "基本支出与项目支出", _pair(("基本支出", figures.basic), ("项目支出", figures.project)), None, split=True),
-        chart("chart-personnel-public", "人员经费与公用经费", _pair(("人员经费", figures.personnel), ("公用经费", figures.public)), None, split=True),
-        _function_chart(budget),
-        _economic_chart(budget),
-        _projects_chart(projects),
-    ]  # fmt: skip
+    基本支出 vs 项目支出 and 人员经费 vs 公用经费 are drawn in the key-figures
+    table (their shares carry bars); the projects by amount in the project list.
+    """
+    charts = [_function_chart(budget), _economic_chart(budget)]
     return [c for c in charts if c is not None]
 
 
@@ -205,12 +196,12 @@ def _function_chart(budget: Budget) -> ChartView | None:
             continue
         unit = section_unit(budget, section)
         bars = [
-            _bar(f"{line.code} {line.name}", line.total, unit)
+            _bar(f"{line.code} {line.name}", line.total)
             for line in section.lines
             if len(line.code) == 3
         ]
         kept = sorted((b for b in bars if b is not None), key=lambda b: -b.value)
-        return chart("chart-function", f"按支出功能分类（类）· 单位：{unit}", kept, unit)
+        return chart("chart-function", "支出按功能分类（类）", kept, unit)
     return None
 
 
@@ -219,23 +210,16 @@ def _economic_chart(budget: Budget) -> ChartView | None:
     if section is not None and section.lines:
         unit = section_unit(budget, section)
         bars = [
-            _bar(f"{line.code} {line.name}", line.total, unit)
+            _bar(f"{line.code} {line.name}", line.total)
             for line in section.lines
             if len(line.code) == 3
         ]
         kept = sorted((b for b in bars if b is not None), key=lambda b: -b.value)
-        return chart("chart-economic", f"基本支出按经济分类（类）· 单位：{unit}", kept, unit)
+        return chart("chart-economic", "基本支出按经济分类（类）", kept, unit)
     operating = budget.operating_expenses
     if operating is not None and operating.items:
         unit = section_unit(budget, operating)
-        items = [_bar(item.name, item.amount, unit) for item in operating.items]
+        items = [_bar(item.name, item.amount) for item in operating.items]
         kept = sorted((b for b in items if b is not None), key=lambda b: -b.value)
-        return chart("chart-economic", f"机关运行经费构成 · 单位：{unit}", kept, unit)
+        return chart("chart-economic", "机关运行经费构成", kept, unit)
     return None
-
-
-def _projects_chart(projects: Sequence[ProjectView], limit: int = 10) -> ChartView | None:
-    bars = [Bar(p.name, p.yuan, p.amount) for p in projects if p.yuan is not None][:limit]
-    if len(bars) < 2:
-        return None
-    return chart("chart-projects", f"项目预算（按金额，前 {len(bars)} 个）", bars, None)

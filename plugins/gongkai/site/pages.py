@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-SAFE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")
+#: Checked with ``fullmatch``: ``$`` would also accept a final newline (``"101\n"``).
+SAFE_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
 
 HOME = "index.md"
 REGIONS = "regions/index.md"
@@ -29,13 +30,22 @@ INDEX_PAGES = {REGIONS: "按地区", YEARS: "按年度", COMPARE: "部门比较"
 
 def _safe(value: str | int) -> str:
     text = str(value)
-    if not SAFE_ID.match(text):
+    if not SAFE_ID.fullmatch(text):
         raise ValueError(f"unsafe id for a URL: {text!r}")
     return text
 
 
 def budget_src(budget_id: str) -> str:
     return f"budgets/{_safe(budget_id)}.md"
+
+
+def indicators_src(budget_id: str) -> str:
+    """The indicator tables of a department-year, on a page of their own (size).
+
+    ``budgets/<id>/indicators/`` next to ``budgets/<id>/`` (directory URLs), or
+    ``budgets/<id>/indicators.html`` next to ``budgets/<id>.html``.
+    """
+    return f"budgets/{_safe(budget_id)}/indicators.md"
 
 
 def department_src(department_id: str) -> str:

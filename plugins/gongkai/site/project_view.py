@@ -4,7 +4,8 @@ Projects are listed by amount, largest first, because a reader wants to see
 where the money goes; a project whose amount is not printed comes after the
 others in document order. Each project keeps a permalink anchor built from
 its document sequence number (``#project-7``), which does not change when
-the order on the page does.
+the order on the page does. The indicator tables are shown on a second page
+of the department-year (``indicators/``), under the same anchors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gongkai.model import Budget, Indicator, Performance, Project, section_unit, to_yuan
-from gongkai.site.format import money, plain_percent
+from gongkai.site.charts import bar_length
+from gongkai.site.format import money, percent, plain_percent
 from gongkai.site.table_view import Spec, TableView, _attr, build_table
 
 INDICATOR_SPECS = (
@@ -61,6 +63,17 @@ class ProjectView:
     indicators: TableView | None
     note: str | None
     yuan: Decimal | None = None
+    share: str = ""  # of the projects' total, when amounts are printed
+    bar: str | None = None  # the amount as a bar length (the project list is a bar chart)
+    #: The indicator table is on the department-year's indicators page, at the
+    #: same anchor (``indicators/#project-7``); set by the page context.
+    indicators_href: str | None = None
+    indicator_count: int = 0  # rows of the printed indicator table
+
+    @property
+    def plan_text(self) -> str:
+        """``3月底 25%；6月底 50%；…`` (the spending plan is one row: a line, not a table)."""
+        return "；".join(f"{month} {pct}" for month, pct in self.plan)
 
 
 def project_view(budget: Budget, project: Project) -> ProjectView:
@@ -82,7 +95,7 @@ def project_view(budget: Budget, project: Project) -> ProjectView:
         project.seq, f"project-{project.seq}", project.name,
         money(project.amount, unit) if project.amount is not None else "未列明",
         facts, project.purpose, project.goal, plan, indicators, project.note,
-        to_yuan(project.amount, unit),
+        to_yuan(project.amount, unit), indicator_count=len(project.indicators),
     )  # fmt: skip
 
 
@@ -92,6 +105,11 @@ def projects_by_amount(budget: Budget) -> list[ProjectView]:
     with_amount = sorted(
         (v for v in views if v.yuan is not None), key=lambda v: (-(v.yuan or 0), v.seq)
     )
+    whole = sum((v.yuan for v in with_amount if v.yuan is not None), Decimal(0))
+    top = with_amount[0].yuan if with_amount else None
+    for view in with_amount:
+        view.share = percent(view.yuan, whole)
+        view.bar = bar_length(view.yuan, top)
     return with_amount + [v for v in views if v.yuan is None]
 
 
@@ -106,6 +124,8 @@ class CategoryView:
     goal: str | None
     indicators_text: str | None
     indicators: TableView | None
+    indicators_href: str | None = None  # as for a project: on the indicators page
+    indicator_count: int = 0
 
 
 @dataclass
@@ -133,6 +153,7 @@ def goals_view(budget: Budget, section: Performance) -> GoalsView:
             c.goal,
             c.indicators_text,
             indicator_table("", "", c.indicators) if c.indicators else None,
+            indicator_count=len(c.indicators),
         )  # fmt: skip
         for c in section.categories
     ]

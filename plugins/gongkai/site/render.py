@@ -26,6 +26,26 @@ NAMESPACE = "gongkai"
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 _INDENT = re.compile(r"\n[ \t]+")
 
+#: End tags that HTML5 lets a page omit, each with what must come right after it
+#: (``<x``: the start of an ``x`` element; ``</x>``: the end of the parent), applied
+#: in this order: a cell's end goes before its row's, a row's before its group's
+#: (https://html.spec.whatwg.org/multipage/syntax.html#optional-tags).
+_OPTIONAL_END_TAGS = tuple(
+    re.compile(rf"</{tag}>(?=<(?:{starts})[\s>]" + (rf"|</(?:{parents})>)" if parents else ")"))
+    for tag, starts, parents in (
+        ("td", "td|th", "tr"),
+        ("th", "td|th", "tr"),
+        ("tr", "tr", "thead|tbody|tfoot|table"),
+        ("thead", "tbody|tfoot", ""),  # not before </table>: only before a table body
+        ("tbody", "tbody|tfoot", "table"),
+        ("li", "li", "ul|ol|menu"),
+        ("dt", "dt|dd", ""),
+        ("dd", "dt|dd", "dl"),
+        ("option", "option|optgroup", "select|optgroup|datalist"),
+    )
+)
+_RAW_TEXT = ("<script", "<style", "<pre", "<textarea", "<template")
+
 
 @cache
 def templates_dir() -> Path:
@@ -75,6 +95,23 @@ def compact_html(html: str) -> str:
     return _INDENT.sub("\n", _BETWEEN_TAGS.sub("><", html))
 
 
+def omit_optional_end_tags(html: str) -> str:
+    """Drop the end tags HTML5 makes optional (``</td>``, ``</tr>``, ``</li>``, ``</dd>``…).
+
+    A page of tables is a fifth end tags; a browser (and any HTML5 parser, such
+    as Pagefind's) infers them exactly where they were. Only an end tag that is
+    immediately followed by what the specification requires goes: the next
+    sibling's start (``</td><td>``) or the parent's end (``</td></tr>``), with
+    no text or whitespace in between; everything else is left as written. A
+    fragment with raw-text elements (``<script>``, ``<pre>``…) is returned as is.
+    """
+    if any(tag in html for tag in _RAW_TEXT):
+        return html
+    for pattern in _OPTIONAL_END_TAGS:
+        html = pattern.sub("", html)
+    return html
+
+
 class Renderer:
     """Renders ``gongkai/*`` templates found on a search path."""
 
@@ -91,9 +128,9 @@ class Renderer:
         self.fingerprint = fingerprint(self.paths)
 
     def render(self, name: str, **context: Any) -> str:
-        """Render ``gongkai/<name>`` and drop the whitespace between tags."""
+        """Render ``gongkai/<name>``; drop the whitespace between tags and the optional end tags."""
         html = self.env.get_template(f"{NAMESPACE}/{name}").render(**context)
-        return _BETWEEN_TAGS.sub("><", html).strip()
+        return omit_optional_end_tags(_BETWEEN_TAGS.sub("><", html).strip())
 
     def asset(self, name: str) -> bytes:
         """A static asset (``gongkai/assets/<name>``), site override first."""

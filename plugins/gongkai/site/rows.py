@@ -134,7 +134,7 @@ def entry_table(
             )
         row.append(Cell(stage_label(budget.stage)))
         row += [money_cell(entry.yuan(key)) for key, _ in FIGURE_COLUMNS]
-        row += [count_cell(len(budget.projects or [])), status_cell(entry)]
+        row += [count_cell(budget.project_count), status_cell(entry)]
         table.rows.append(row)
     return table
 

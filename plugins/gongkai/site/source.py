@@ -1,46 +1,49 @@
-"""Loading and validating the content directory: cached, and in parallel when cold.
+"""Loading and validating the content directory: cached, light, and in parallel when cold.
 
-Loading and validating a record costs far more than rendering its page, so
-the front end never does it twice for the same bytes:
+Loading and validating a record costs far more than rendering its page, and
+a loaded record is about half a megabyte of Python objects, so:
 
 * each file's outcome (the loaded record and what the validator said about
-  it *on its own*) is cached by the file's SHA-256 in memory — ``mkdocs
-  serve`` creates a new plugin per rebuild, so a rebuild after one edit
-  re-validates one file — and optionally on disk (:class:`DiskCache`), keyed
-  also by a fingerprint of the Gongkai code, so an unchanged site rebuilds
+  it *on its own*) is written to a record store on disk (:class:`DiskCache`:
+  the configured cache directory, else a temporary one), keyed by the file's
+  SHA-256 and a fingerprint of the Gongkai code — an unchanged site rebuilds
   without parsing any YAML;
+* the build keeps only a :class:`Summary` per file in memory (head, key
+  figures, findings, problems); a page loads its full record from the store
+  when it is rendered, and drops it;
+* summaries are kept across ``mkdocs serve`` rebuilds (:class:`ValidationCache`),
+  so a rebuild after one edit re-validates one file;
 * files that must be processed are spread over worker processes when there
-  are many (a cold build of thousands of records).
+  are many (a cold build of thousands of records); workers write the store
+  themselves and send back only summaries.
 
 The one cross-file check — two files claiming the same budget id — is made
-after, on fresh problem lists, so a cached outcome never carries a stale
+after, on fresh problem lists, so a cached summary never carries a stale
 duplicate, and a duplicated record is reported without its findings, exactly
 as :func:`gongkai.validate.validate_records` would.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import pickle
+import shutil
+import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import gongkai
-from gongkai.errors import Problem
+from gongkai.errors import Location, Problem
+from gongkai.figures import KeyFigures, key_figures
 from gongkai.findings import Finding
-from gongkai.loader import (
-    LoadedRecord,
-    _display,
-    add_duplicate_problems,
-    discover,
-    load_bytes,
-    load_file,
-)
+from gongkai.loader import LoadedRecord, _display, discover, load_bytes, load_file
+from gongkai.model import Budget, Department
 from gongkai.validate import RecordReport, validate_records
 
 #: Below this many files to process, worker processes cost more than they save.
@@ -49,11 +52,82 @@ PARALLEL_THRESHOLD = 48
 
 @dataclass
 class Outcome:
-    """A record as loaded and validated on its own (what the caches keep)."""
+    """A record as loaded and validated on its own (what the disk store keeps)."""
 
     record: LoadedRecord
     findings: list[Finding]
     checked: list[Problem]
+
+
+@dataclass(frozen=True)
+class BudgetHead:
+    """What the index pages need of a budget — kept in memory instead of the whole record.
+
+    A loaded budget is about half a megabyte of Python objects; a site of
+    10,000 of them cannot hold them all. The attribute names are the
+    :class:`~gongkai.model.Budget` ones, so views read either.
+    """
+
+    budget_id: str
+    department_id: str
+    department: Department
+    fiscal_year: int
+    stage: str
+    amount_unit: str
+    project_count: int
+    #: Indicator rows of the projects, and of the department goals (a goal's
+    #: indicators given as text count one): the department-year has an
+    #: indicators page when there is any.
+    project_indicators: int = 0
+    goal_indicators: int = 0
+
+    @classmethod
+    def of(cls, budget: Budget) -> BudgetHead:
+        categories = budget.performance.categories if budget.performance else []
+        return cls(
+            budget.budget_id, budget.department_id, budget.department, budget.fiscal_year,
+            budget.stage, budget.amount_unit, len(budget.projects or []),
+            sum(len(p.indicators) for p in budget.projects or []),
+            sum(len(c.indicators) + bool(c.indicators_text) for c in categories),
+        )  # fmt: skip
+
+    @property
+    def indicator_count(self) -> int:
+        return self.project_indicators + self.goal_indicators
+
+
+@dataclass
+class Summary:
+    """One record file as the site sees it before rendering: light, and loadable in full.
+
+    ``findings`` and ``problems`` are complete (the quality pages and the
+    build's pass/fail need them); the whole record is fetched by
+    :meth:`load` when its page is rendered, from the store the worker wrote.
+    """
+
+    path: Path
+    display: str
+    digest: str
+    head: BudgetHead | None
+    figures: KeyFigures | None
+    findings: list[Finding]
+    problems: list[Problem]
+    store: DiskCache | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        """No structural or Frictionless problem: the record can be published."""
+        return self.head is not None and not self.problems
+
+    def unacknowledged_errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" and not f.acknowledged]
+
+    def load(self) -> RecordReport:
+        """The full report (record, findings, problems), from the store or by loading again."""
+        outcome = self.store.get(self.digest, self.display) if self.store is not None else None
+        if outcome is None:
+            outcome = process([(self.path, self.display, None)])[0]
+        return RecordReport(outcome.record, list(self.findings), list(self.problems))
 
 
 def _slim(record: LoadedRecord) -> LoadedRecord:
@@ -76,31 +150,58 @@ def process(items: Sequence[tuple[Path, str, bytes | None]]) -> list[Outcome]:
     ]
 
 
-def _process_chunk(items: list[tuple[Path, str, bytes | None]]) -> bytes:
-    return pickle.dumps(process(items), protocol=pickle.HIGHEST_PROTOCOL)
+def summarise(outcome: Outcome, path: Path, digest: str, store: DiskCache | None) -> Summary:
+    """The light form of an outcome (problems of the file on its own)."""
+    budget = outcome.record.budget
+    problems = [*outcome.record.problems, *outcome.checked]
+    return Summary(
+        path, outcome.record.display, digest,
+        BudgetHead.of(budget) if budget is not None else None,
+        key_figures(budget) if budget is not None and not problems else None,
+        list(outcome.findings), problems, store,
+    )  # fmt: skip
 
 
-def process_many(items: Sequence[tuple[Path, str, bytes | None]], jobs: int) -> list[Outcome]:
-    """:func:`process` spread over ``jobs`` worker processes (in order)."""
+Job = tuple[Path, str, str, bytes | None]
+
+
+def process_and_store(items: Sequence[Job], store: DiskCache) -> list[Summary]:
+    """:func:`process`, keeping each full outcome in ``store`` and returning summaries."""
+    out = []
+    outcomes = process([(path, display, data) for path, display, _, data in items])
+    for (path, _, digest, data), outcome in zip(items, outcomes, strict=True):
+        if data is not None:
+            store.put(digest, outcome.record.display, outcome)
+        out.append(summarise(outcome, path, digest, store if data is not None else None))
+    return out
+
+
+def _process_chunk(items: list[Job], store: DiskCache) -> bytes:
+    summaries = process_and_store(items, store)
+    for summary in summaries:
+        summary.store = None  # the parent re-attaches its own
+    return pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def process_many(items: Sequence[Job], store: DiskCache, jobs: int) -> list[Summary]:
+    """:func:`process_and_store` spread over ``jobs`` worker processes (in order)."""
     if (
         jobs <= 1
         or len(items) < PARALLEL_THRESHOLD
         or threading.active_count() > 1
         or os.name != "posix"
     ):
-        return process(items)
-    import frictionless  # noqa: F401 - imported once before the fork, shared by the workers
-
-    chunks = [list(items[i::jobs]) for i in range(jobs)]
+        return process_and_store(items, store)
+    size = max(8, min(64, len(items) // (jobs * 4) or 1))
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     import multiprocessing
 
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = [pickle.loads(blob) for blob in pool.map(_process_chunk, chunks)]
-    out: list[Outcome | None] = [None] * len(items)
-    for offset, outcomes in enumerate(results):
-        for index, outcome in enumerate(outcomes):
-            out[offset + index * jobs] = outcome
-    return [o for o in out if o is not None]
+        results = [pickle.loads(blob) for blob in pool.map(_process_chunk, chunks, [store] * len(chunks))]
+    out = [summary for chunk in results for summary in chunk]
+    for summary, (_path, _d, _g, data) in zip(out, items, strict=True):
+        summary.store = store if data is not None else None
+    return out
 
 
 @cache
@@ -154,43 +255,63 @@ class DiskCache:
 
 
 class ValidationCache:
-    """Outcomes by file path and digest, kept in memory across rebuilds."""
+    """Summaries by file path and digest, kept in memory across rebuilds; outcomes on disk.
+
+    ``disk`` is the build's record store: the configured cache directory, or
+    a temporary directory of this process (:func:`scratch_store`) — the full
+    records never stay in memory, so a site of 10,000 records builds in
+    bounded memory.
+    """
 
     def __init__(self, disk: DiskCache | None = None) -> None:
-        self._items: dict[Path, tuple[str, str, Outcome]] = {}
+        self._items: dict[Path, tuple[str, str, Summary]] = {}
         self.disk = disk
         self.hits = 0
         self.misses = 0
 
-    def get(self, path: Path, digest: str, display: str) -> Outcome | None:
+    @property
+    def store(self) -> DiskCache:
+        if self.disk is None:
+            self.disk = scratch_store()
+        return self.disk
+
+    def get(self, path: Path, digest: str, display: str) -> Summary | None:
         item = self._items.get(path)
         if item is not None and item[0] == digest and item[1] == display:
             self.hits += 1
             return item[2]
         outcome = self.disk.get(digest, display) if self.disk is not None else None
-        if outcome is not None:
-            self.hits += 1
-            self._items[path] = (digest, display, outcome)
-        return outcome
+        if outcome is None:
+            return None
+        self.hits += 1
+        summary = summarise(outcome, path, digest, self.disk)
+        self._items[path] = (digest, display, summary)
+        return summary
 
-    def put(self, path: Path, digest: str, display: str, outcome: Outcome) -> None:
+    def put(self, path: Path, digest: str, display: str, summary: Summary) -> None:
         self.misses += 1
-        self._items[path] = (digest, display, outcome)
-        if self.disk is not None:
-            self.disk.put(digest, display, outcome)
+        self._items[path] = (digest, display, summary)
+
+
+@cache
+def scratch_store() -> DiskCache:
+    """A record store in a temporary directory, removed when the process exits."""
+    folder = tempfile.mkdtemp(prefix="gongkai-records-")
+    atexit.register(shutil.rmtree, folder, True)
+    return DiskCache(Path(folder))
 
 
 def load_reports(
     content_dir: Path, base: Path, cache: ValidationCache | None = None, *, jobs: int = 1
-) -> list[RecordReport]:
-    """Every record under ``content_dir`` with its validation report, in file order.
+) -> list[Summary]:
+    """Every record under ``content_dir``, validated and summarised, in file order.
 
     Paths are shown relative to ``base`` (the site's root, usually the
     repository root), e.g. ``content/130532/130532-203-2023-budget.yaml``.
     """
     cache = cache if cache is not None else ValidationCache()
     files, _ = discover([content_dir])
-    keyed: list[tuple[Path, str, str, bytes | None]] = []
+    keyed: list[Job] = []
     for path in files:
         display = _display(path, base)
         try:
@@ -200,29 +321,47 @@ def load_reports(
         keyed.append(
             (path, display, hashlib.sha256(data).hexdigest() if data is not None else "", data)
         )
-    outcomes: dict[Path, Outcome] = {}
+    found: dict[Path, Summary] = {}
     todo = []
     for path, display, digest, data in keyed:
-        found = cache.get(path, digest, display) if data is not None else None
-        if found is not None:
-            outcomes[path] = found
+        hit = cache.get(path, digest, display) if data is not None else None
+        if hit is not None:
+            found[path] = hit
         else:
             todo.append((path, display, digest, data))
-    fresh = process_many([(p, d, data) for p, d, _, data in todo], jobs)
-    for (path, display, digest, data), outcome in zip(todo, fresh, strict=True):
-        outcomes[path] = outcome
+    fresh = process_many(todo, cache.store, jobs)
+    for (path, display, digest, data), summary in zip(todo, fresh, strict=True):
+        found[path] = summary
         if data is not None:
-            cache.put(path, digest, display, outcome)
-    records = [
-        replace(outcomes[path].record, problems=list(outcomes[path].record.problems))
-        for path, *_ in keyed
-    ]
-    add_duplicate_problems(records)
-    reports = []
-    for record, (path, *_) in zip(records, keyed, strict=True):
-        outcome = outcomes[path]
-        if record.problems:
-            reports.append(RecordReport(record, [], list(record.problems)))
+            cache.put(path, digest, display, summary)
+    summaries = [replace(found[path], problems=list(found[path].problems)) for path, *_ in keyed]
+    flag_duplicates(summaries)
+    return summaries
+
+
+def flag_duplicates(summaries: list[Summary]) -> None:
+    """Every record after the first that claims the same budget id is invalid (no findings).
+
+    The same problem as :func:`gongkai.loader.add_duplicate_problems` gives,
+    made on fresh lists so a cached summary never carries a stale duplicate.
+    """
+    first: dict[str, Summary] = {}
+    # A correctly named file claims its id before a misnamed copy (“… copy.yaml”).
+    claimants = sorted(
+        (s for s in summaries if s.head is not None),
+        key=lambda s: any(p.code == "record.file-name" for p in s.problems),
+    )
+    for summary in claimants:
+        assert summary.head is not None
+        key = summary.head.budget_id
+        if key in first:
+            summary.problems.append(
+                Problem(
+                    "record.duplicate-id",
+                    Location(summary.display, 1, 1),
+                    {"found": key, "first": first[key].display},
+                )
+            )
+            summary.findings = []
         else:
-            reports.append(RecordReport(record, list(outcome.findings), list(outcome.checked)))
-    return reports
+            first[key] = summary

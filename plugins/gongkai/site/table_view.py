@@ -12,9 +12,16 @@ marks with a dash, distinct from a printed ``0.00``.
 
 The markup is kept small — a department-year page should stay under 80 KB —
 by merging repeated 一级/二级指标 cells with ``rowspan``, as the printed
-tables do. End tags are always written, although HTML lets ``</td>`` and
-``</tr>`` be omitted: Python's ``html.parser`` (Material's search indexer
-among others) does not infer them and slows down quadratically without.
+tables do, and by printing a table once when the source printed the same
+table twice (``same_as``: the second says so and links to the first). A chart
+is a table too: a column of amounts carries each row's bar length
+(``style="--w:…"``) that the stylesheet draws behind the number, so the
+numbers of a chart are never written twice. :func:`table_body` writes every
+end tag; the renderer then drops those HTML5 makes optional (``</td>``,
+``</tr>``…) from the whole page body
+(:func:`gongkai.site.render.omit_optional_end_tags`). The indicator tables,
+the bulk of a page with many projects, are on the department-year's second
+page (``budgets/<id>/indicators/``).
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ class Row:
     css: str = ""
     level: int | None = None
     spans: list[int] | None = None  # per cell: rowspan, 0 = covered by the cell above
+    bar: str | None = None  # bar length of the table's bar column (CSS, "45.8%")
 
 
 @dataclass
@@ -71,10 +79,26 @@ class TableView:
     empty: bool = False
     omitted: list[str] = field(default_factory=list)
     hierarchy: bool = False
+    #: 0-based column whose cells draw the rows' ``bar`` (a bar chart), or None.
+    bar_column: int | None = None
+    #: ``(id, title)`` of an earlier table on the page with exactly the same cells.
+    same_as: tuple[str, str] | None = None
+    #: Rows the source printed with every amount blank, left out and named under the table.
+    blank_rows: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> Markup:
-        return table_body(self.rows)
+        return table_body(self.rows, self.bar_column)
+
+    def signature(self) -> tuple[object, ...]:
+        """What must match for two tables to be the same table (header, unit, every cell)."""
+        return (
+            tuple(c.label for c in self.columns),
+            self.unit,
+            tuple((tuple(r.cells), r.css) for r in self.rows),
+            tuple(self.blank_rows),
+            tuple(self.omitted),
+        )
 
     @property
     def num_from(self) -> int | None:
@@ -95,13 +119,17 @@ class Spec:
     always: bool = False
 
 
-def table_body(rows: Sequence[Row]) -> Markup:
+def table_body(rows: Sequence[Row], bar_column: int | None = None) -> Markup:
     """The ``<tr>`` rows of a table as HTML (cells escaped)."""
     parts: list[str] = []
     for row in rows:
         parts.append(f'<tr class="{row.css}">' if row.css else "<tr>")
         spans = row.spans
-        if spans is None:
+        if bar_column is not None and row.bar:
+            for index, cell in enumerate(row.cells):
+                style = f' style="--w:{row.bar}"' if index == bar_column else ""
+                parts.append(f"<td{style}>{_escape(cell, False)}</td>")
+        elif spans is None:
             parts.extend(f"<td>{_escape(cell, False)}</td>" for cell in row.cells)
         else:
             for cell, span in zip(row.cells, spans, strict=True):
@@ -157,12 +185,16 @@ def build_table(
     hierarchy: bool = False,
     merge: int = 0,
     name_omitted: bool = True,
+    fold_blank_rows: bool = False,
 ) -> TableView:
     """Format ``rows`` (item, css class, level) through ``specs``, dropping blank columns.
 
     ``merge`` leading columns get ``rowspan`` cells for repeated values;
     ``name_omitted`` lists the dropped columns under the table (for the
-    standard tables, whose columns the source prints even when blank).
+    standard tables, whose columns the source prints even when blank);
+    ``fold_blank_rows`` likewise leaves out the plain rows whose amounts are
+    all blank (the 收支总表 print every 功能 category, most of them empty)
+    and names them under the table, in order.
     """
     materialised = list(rows)
     kept: list[Spec] = []
@@ -176,13 +208,23 @@ def build_table(
         Row([_cell(spec.get(item)) for spec in kept], css, level)
         for item, css, level in materialised
     ]
+    blank_rows: list[str] = []
+    if fold_blank_rows:
+        kept_rows = []
+        for row in out:
+            if not row.css and row.cells[0] and not any(row.cells[1:]):
+                blank_rows.append(row.cells[0])
+            else:
+                kept_rows.append(row)
+        out = kept_rows
     if merge:
         merge_repeats(out, merge)
     columns = [Column(spec.label, spec.money) for spec in kept]
     shown_omitted = omitted if name_omitted else []
     return TableView(
-        id, title, columns, out, unit, note, not materialised, shown_omitted, hierarchy
-    )
+        id, title, columns, out, unit, note, not materialised, shown_omitted, hierarchy,
+        blank_rows=blank_rows,
+    )  # fmt: skip
 
 
 def _attr(name: str) -> Callable[[Any], Any]:
@@ -306,8 +348,14 @@ def summary_tables(
         side_title = f"{section.title or title}（{'收入' if side_name == 'income' else '支出'}）"
         out.append(
             build_table(
-                f"t-{name}-{side_name}", side_title, SUMMARY_SPECS, rows, unit=unit, note=None
-            )
+                f"t-{name}-{side_name}",
+                side_title,
+                SUMMARY_SPECS,
+                rows,
+                unit=unit,
+                note=None,
+                fold_blank_rows=True,
+            )  # fmt: skip
         )
     if section.note:
         out[-1].note = section.note

@@ -1,4 +1,4 @@
-/* Gongkai: sortable tables (vendored, no dependencies, works offline).
+/* Gongkai: sortable tables and heading permalinks (vendored, no dependencies, works offline).
    A table with class "gk-sortable" sorts by a column when its header is
    clicked; numeric columns (th[data-type=num]) sort by the cell's data-sort
    value (exact amounts in 元) or its text. Re-run on Material's instant
@@ -37,7 +37,22 @@
     });
     th.setAttribute("aria-sort", asc ? "ascending" : "descending");
   }
+  // Department-year pages carry their headings' ids but not the ¶ links (page
+  // size): add them, as Material does for Markdown headings.
+  function permalinks() {
+    var headings = document.querySelectorAll(".gk-budget h2[id], .gk-budget h3[id]");
+    Array.prototype.forEach.call(headings, function (h) {
+      if (h.querySelector(".headerlink")) return;
+      var a = document.createElement("a");
+      a.className = "headerlink";
+      a.href = "#" + h.id;
+      a.title = "本节链接";
+      a.textContent = "¶";
+      h.appendChild(a);
+    });
+  }
   function init() {
+    permalinks();
     var tables = document.querySelectorAll("table.gk-sortable:not([data-gk-ready])");
     Array.prototype.forEach.call(tables, function (table) {
       table.setAttribute("data-gk-ready", "");

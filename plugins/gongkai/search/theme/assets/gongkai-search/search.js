@@ -19,6 +19,19 @@
   var FIRST_PAGE = 5;
   var PAGE_SIZE = 10;
   var SUB_RESULTS = 3;
+  // The page carries only what differs (data-gk-config): every page has this box,
+  // and a department-year page must stay small. Other languages pass their texts.
+  var TEXTS = {
+    placeholder: "键入以开始搜索",
+    initializer: "正在初始化搜索引擎",
+    none: "没有找到符合条件的结果",
+    one: "找到 1 个符合条件的结果",
+    other: "# 个符合条件的结果",
+    more: "显示更多结果（还有 # 个）",
+    failed: "搜索暂不可用",
+    all: "全部"
+  };
+  var FILTER_LABELS = { province: "省份", year: "年度", stage: "阶段" };
 
   var script = document.currentScript;
   var siteRoot = new URL("../../", script && script.src ? script.src : location.href);
@@ -34,19 +47,58 @@
     }
   }
 
+  function texts(cfg) {
+    var out = {};
+    Object.keys(TEXTS).forEach(function (key) {
+      out[key] = (cfg.texts && cfg.texts[key]) || TEXTS[key];
+    });
+    return out;
+  }
+
+  // The selects above the results (filled from pagefind.filters() after the first
+  // results), built here rather than carried by every page.
+  function buildFilters(root, names, allText) {
+    var existing = root.querySelector(".gk-search__filters");
+    if (existing || !names || !names.length) return existing;
+    var box = document.createElement("div");
+    box.className = "gk-search__filters";
+    box.hidden = true;
+    names.forEach(function (name) {
+      var label = document.createElement("label");
+      label.className = "gk-search__filter";
+      var span = document.createElement("span");
+      span.textContent = FILTER_LABELS[name] || name;
+      var select = document.createElement("select");
+      select.className = "gk-search__select";
+      select.setAttribute("data-gk-filter", name);
+      var option = document.createElement("option");
+      option.value = "";
+      option.textContent = allText;
+      select.appendChild(option);
+      label.appendChild(span);
+      label.appendChild(select);
+      box.appendChild(label);
+    });
+    var result = root.querySelector(".md-search-result");
+    result.parentNode.insertBefore(box, result);
+    return box;
+  }
+
   function state(root) {
     var s = states.get(root);
     if (!s) {
       var cfg = config(root);
+      var t = texts(cfg);
+      var filterNames = Array.isArray(cfg.filters) ? cfg.filters : ["province", "year", "stage"];
       s = {
         root: root,
-        texts: cfg.texts || {},
+        texts: t,
         worker: !!cfg.worker,
         bundle: new URL(cfg.bundle || "pagefind/", siteRoot).href,
         input: root.querySelector(".gk-search__input"),
         meta: root.querySelector(".md-search-result__meta"),
         list: root.querySelector(".md-search-result__list"),
-        filters: root.querySelector(".gk-search__filters"),
+        filters: buildFilters(root, filterNames, t.all),
         results: [],
         query: "",
         notes: [],
@@ -367,7 +419,10 @@
           s.root.setAttribute("data-gk-state", "done");
           // For measurements: when the results of a query were on screen.
           if (window.performance && performance.mark) performance.mark("gongkai-search:results");
-          loadFilters(s);
+          // The filter values come after the results are painted, never before.
+          setTimeout(function () {
+            loadFilters(s);
+          }, 50);
         });
       })
       .catch(function (error) {
