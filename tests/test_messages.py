@@ -146,6 +146,8 @@ CASES: list[tuple[str, Case]] = [
     ("econ-code", Case("schema.pattern", appended("gpb_basic_by_economic:\n  fund_scope: general_public_budget\n  lines:\n    - {code: '201', name: 工资}\n"), 18, 14, ("以 3 开头", '"30101"'), ("starting with 3",))),
     ("date", Case("schema.date", appended("state_assets:\n  as_of: 2022/12/31\n"), 16, 10, ("“as_of”", "YYYY-MM-DD", "2022/12/31"), ("'as_of'", "YYYY-MM-DD", "'2022/12/31'"))),
     ("url", Case("schema.url", replaced("  original_format: pdf\n", "  original_format: pdf\n  url: www.gov.cn\n"), 8, 8, ("https://", "www.gov.cn"), ("https://", "'www.gov.cn'"))),
+    ("control-escape", Case("schema.control-character", replaced("  name: 测试部门\n", '  name: "测试\\e[31m部门"\n'), 9, 9, ("控制字符 U+001B (ESC)", "删除", "转义"), ("control character U+001B (ESC)", "Remove", "escape"))),
+    ("control-raw", Case("schema.control-character", replaced("  name: 测试部门\n", "  name: 测试\x07部门\n"), 9, 11, ("控制字符 U+0007",), ("control character U+0007",))),
     ("empty-text", Case("schema.empty-text", appended('glossary:\n  - term: ""\n    definition: 解释\n'), 16, 11, ("“term”", "空字符串", "null"), ("'term'", "empty string", "null"))),
     # -- record level ------------------------------------------------------ #
     ("file-name", Case("record.file-name", appended("", name="130532-102-2023-budget.yaml"), 1, 1, ("130532-101-2023-budget.yaml", "130532-102-2023-budget.yaml", "重命名"), ("'130532-101-2023-budget.yaml'", "Rename"))),

@@ -145,6 +145,9 @@ COVERING_RULES: tuple[tuple[str, set[str]], ...] = (
     (r"narrative_figures\[\]\.amount", NARRATIVE_RULES),
     (r"three_public\.(rows|narrative)\[\]\.\w+", THREE_PUBLIC_RULES),
     (r"operating_expenses\.(total|items\[\]\.amount)", {"R-RUN-SUM"}),
+    (r"procurement\.total", {"R-PROC-SUM"}),
+    (r"procurement\.items\[\]\.amount", {"R-PROC-SUM", "R-PROC-PRICE"}),
+    (r"procurement\.items\[\]\.unit_price", {"R-PROC-PRICE"}),
     (r"projects\[\]\.amount", {"R-PROJ-FUND", "R-PROJ-TEXT", "R-PROJ-TOTAL", "R-CAT-PROJ"}),
     (r"projects\[\]\.(fiscal|other)_amount", {"R-PROJ-FUND", "R-PROJ-TEXT"}),
     (r"performance\.categories\[\]\.amount", {"R-CAT-PARENT", "R-CAT-TOTAL", "R-CAT-PROJ"}),
@@ -152,10 +155,6 @@ COVERING_RULES: tuple[tuple[str, set[str]], ...] = (
     (r"state_assets\.lines\[\]\.amount", {"R-ASSET-SUM", "R-NARR-ROUND"}),
     (r"state_assets\.narrative\[\]\.amount", {"R-NARR-ROUND"}),
 )  # fmt: skip
-
-#: Amounts no rule looks at (each is the subject of a strict xfail below).
-UNCOVERED = re.compile(r"procurement\.(total|items\[\]\.(amount|unit_price))")
-
 
 def covering_rules(path: str) -> set[str] | None:
     for pattern, rules in COVERING_RULES:
@@ -207,7 +206,7 @@ def test_every_amount_of_a_generated_budget_has_a_covering_rule() -> None:
         for p in money_paths(synth_record(seed, i).budget)
     }
     assert len(paths) > 40  # the generator fills every table
-    missing = sorted(p for p in paths if covering_rules(p) is None and not UNCOVERED.fullmatch(p))
+    missing = sorted(p for p in paths if covering_rules(p) is None)
     assert missing == [], "amounts with no entry in COVERING_RULES: " + ", ".join(missing)
 
 
@@ -240,7 +239,7 @@ grain_counts = st.integers(min_value=-(10**6), max_value=10**6).filter(lambda n:
 def test_changing_any_amount_trips_its_rule(seed: int, index: int, pick: int, grains: int) -> None:
     budget = synth_record(seed, index).budget
     assert budget is not None
-    paths = [p for p in money_paths(budget) if not UNCOVERED.fullmatch(generic(p))]
+    paths = money_paths(budget)
     path = paths[pick % len(paths)]
     rules = covering_rules(path)
     assert rules is not None, path
@@ -248,23 +247,22 @@ def test_changing_any_amount_trips_its_rule(seed: int, index: int, pick: int, gr
     assert_caught(run_rules(changed), rules, grains, f"{path} {delta:+}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "no rule covers the 政府采购预算 table: procurement.total is never compared with the sum "
-        "of its items (only with a narrative figure, when there is one), and an item's amount is "
-        "never compared with quantity × unit_price. Fix in plugins/gongkai/rules/: a rule "
-        "'采购预算总额 = Σ 明细金额' (sum_finding over procurement.items, like R-RUN-SUM)"
-    ),
+@pytest.mark.parametrize(
+    ("field", "rules"),
+    [
+        ("total", {"R-PROC-SUM"}),
+        ("items[0].amount", {"R-PROC-SUM", "R-PROC-PRICE"}),
+        ("items[0].unit_price", {"R-PROC-PRICE"}),
+    ],
 )
-@pytest.mark.parametrize("field", ["total", "items[0].amount"])
-def test_changing_a_procurement_amount_trips_a_rule(field: str) -> None:
+def test_changing_a_procurement_amount_trips_a_rule(field: str, rules: set[str]) -> None:
     budget = next(
         r.budget for seed in range(1, 20) for r in [synth_record(seed, 0)]
         if r.budget and r.budget.procurement and r.budget.procurement.items
     )  # fmt: skip
     changed, _ = perturbed(budget, f"procurement.{field}", 10_000)
-    assert [f for f in run_rules(changed) if f.severity in ("error", "warning")]
+    found = [f for f in run_rules(changed) if f.severity in ("error", "warning")]
+    assert {f.rule for f in found} == rules, [f.format("en") for f in found]
 
 
 # --------------------------------------------------------------------------- #

@@ -80,6 +80,9 @@ def at(line: int, column: int, code: str, *words: str) -> tuple[Expect, ...]:
     return (Expect(f"{NAME}:{line}:{column}", code, words),)
 
 
+#: What must never reach a terminal: C0 controls (but tab and newline), DEL, C1.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 NUMBER_AS_TEXT_WORDS = ("应为数字", "数字不加引号、千分位逗号和单位，用半角数字")
 
 CASES: dict[str, CliCase] = {
@@ -242,30 +245,10 @@ CASES: dict[str, CliCase] = {
         ),
         (Expect("１３０５３２-101-2023-budget.yaml:13:17", "schema.pattern", ("6 位数字",)),),
         args=("１３０５３２-101-2023-budget.yaml",),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "fields.py patterns use \\d, which matches any Unicode digit: admin_code '１３０５３２' "
-                    "passes (exit 0) and later crashes the site build (tests/test_robustness_site.py). "
-                    "Fix: [0-9] or re.ASCII in the Kind patterns, checked with re.fullmatch (binder.py)"
-                ),
-            ),
-        ),
     ),
     "admin-code-with-newline": CliCase(
         replaced('admin_code: "130532"', 'admin_code: "130532\\n"'),
-        at(13, 17, "schema.pattern", "6 位数字"),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "binder.py checks patterns with re.match and '$', which also matches before a final "
-                    "newline: '130532\\n' passes the pattern and only the file-name check (with a message "
-                    "broken over two lines) stops it. Fix: re.fullmatch in binder.py"
-                ),
-            ),
-        ),
+        at(13, 17, "schema.pattern", "6 位数字", "“130532\\n”"),  # the newline shown, on one line
     ),
     "line-separator-in-text": CliCase(
         # U+2028 inside a quoted name (pasted from a web page); the mistake is on line 21.
@@ -276,30 +259,29 @@ CASES: dict[str, CliCase] = {
             + "    amount: 12万\n"
         ),
         at(21, 13, "schema.number-as-text", "请写成 12"),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "locations come from libyaml's marks, which count U+2028, U+2029 and U+0085 as line "
-                    "breaks; editors and GitHub annotations count only newlines, so every location after "
-                    "such a character is one line too far (here 22:13). Fix in yamlio._mark / location_of: "
-                    "line and column from mark.index against the text's '\\n' positions"
-                ),
-            ),
-        ),
     ),
     "arabic-indic-digit": CliCase(
         amount("٣"),
         at(18, 13, "schema.number-as-text", "请写成 3。"),
-        marks=(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "the fix suggested for a non-ASCII digit other than full-width is the same digit "
-                    "('请写成 ٣'); binder.py should normalise with unicodedata.digit/NFKC"
-                ),
-            ),
-        ),
+    ),
+    "devanagari-digits": CliCase(amount("'१२'"), at(18, 13, "schema.number-as-text", "请写成 12。")),
+    "line-separators-before-a-syntax-error": CliCase(
+        # U+2029 and U+0085 in text too: the unclosed quote opens on line 18, column 11.
+        record(BASE + 'glossary:\n  - term: "名\u2029词\u0085"\n    definition: 解释\n  - term: "未闭合\n'),
+        at(18, 11, "yaml.syntax", "引号没有配对"),
+    ),
+    # -- control characters: nothing reaches a page or a terminal ------------ #
+    "escape-sequence-in-name": CliCase(
+        replaced("  name: 测试部门", '  name: "测试\\e[2J\\e[31m部门"'),
+        at(9, 9, "schema.control-character", "U+001B (ESC)", "控制字符", "转义"),
+    ),
+    "nul-escape-in-key": CliCase(
+        record(BASE + 'glossary:\n  - "te\\0rm": 名词\n    definition: 解释\n'),
+        at(16, 5, "schema.control-character", "U+0000 (NUL)"),
+    ),
+    "raw-control-character": CliCase(
+        {NAME: BASE.replace("  name: 测试部门", "  name: 测试\x1b部门").encode()},
+        at(9, 11, "schema.control-character", "U+001B (ESC)"),
     ),
 }
 
@@ -342,6 +324,7 @@ def assert_reported(run: Run, expect: tuple[Expect, ...], exit_code: int) -> Non
     output = run.stdout + run.stderr
     assert run.returncode >= 0, f"killed by signal {-run.returncode}: {output[-2000:]}"
     assert "Traceback" not in output, output[-3000:]
+    assert not CONTROL.search(output), f"a control character reached the terminal: {output[-3000:]!r}"
     assert run.returncode == exit_code, output[-3000:]
     lines = run.stdout.splitlines()
     for e in expect:
@@ -382,28 +365,63 @@ def test_good_and_broken_records_together(tmp_path: Path) -> None:
     assert "共 3 个文件：1 个通过，2 个未通过" in run.stdout
 
 
+@pytest.mark.parametrize("copy", ["130532-101-2023-budget copy.yaml", "130532-101-2023-budget (1).yaml"])
+def test_a_misnamed_copy_is_the_duplicate_not_the_original(tmp_path: Path, copy: str) -> None:
+    """A copy saved next to the original sorts first; the correctly named file keeps the id.
+
+    The copy is reported twice (its name, and the id the original claims); the
+    original passes: a stray copy never makes the real record unpublishable.
+    """
+    assert sorted([copy, NAME])[0] == copy
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in (copy, NAME):
+        (folder / name).write_text(BASE, encoding="utf-8")
+    run = run_validate(tmp_path, ("c",))
+    assert_reported(
+        run,
+        (Expect(f"c/{copy}:1:1", "record.file-name", (f"“{NAME}”", "重命名")),
+         Expect(f"c/{copy}:1:1", "record.duplicate-id", ("“130532-101-2023-budget”", f"c/{NAME}"))),
+        1,
+    )  # fmt: skip
+    assert [line for line in run.stdout.splitlines() if line.startswith(f"c/{NAME}:")] == []
+    assert "共 2 个文件：1 个通过，1 个未通过" in run.stdout
+
+
 # --------------------------------------------------------------------------- #
 # Hostile nesting the depth check does not see
 # --------------------------------------------------------------------------- #
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "yamlio._check_depth counts indentation and [ { only: compact block indicators "
-        "('- - - …' or '? ? ? …' on one line) nest without either, and libyaml's composer "
-        "recurses on the C stack: 30,000 of them (60 KB) kill the process with SIGSEGV — "
-        "`gongkai validate` and `mkdocs build` alike. Fix in yamlio._check_depth: count the "
-        "leading '- ', '? ' and ': ' indicators of a line as nesting levels too"
-    ),
-)
-@pytest.mark.parametrize("indicator", ["- ", "? "])
+@pytest.mark.parametrize("indicator", ["- ", "? ", "-  ", "- ? "])
 def test_compact_nesting_is_refused_not_a_crash(tmp_path: Path, indicator: str) -> None:
+    """Each '- ' or '? ' of a line opens a collection; the one beyond MAX_DEPTH is pointed at."""
     (tmp_path / NAME).write_text(
         BASE + "glossary:\n  " + indicator * 50_000 + "x\n", encoding="utf-8"
     )
     run = run_validate(tmp_path, (NAME,))
-    assert_reported(run, (Expect(f"{NAME}:16", "yaml.too-deep"),), 1)
+    width = len(indicator) / len(indicator.split())  # columns per indicator
+    column = 2 + int(MAX_DEPTH * width) + 1
+    assert_reported(run, (Expect(f"{NAME}:16:{column}", "yaml.too-deep", (f"超过 {MAX_DEPTH} 层",)),), 1)
+
+
+def test_compact_nesting_at_the_limit_is_not_refused(tmp_path: Path) -> None:
+    """MAX_DEPTH indicators on a line are read (and fail as the wrong shape, located)."""
+    (tmp_path / NAME).write_text(
+        BASE + "glossary:\n  " + "- " * MAX_DEPTH + "x\n", encoding="utf-8"
+    )
+    run = run_validate(tmp_path, (NAME,))
+    assert_reported(run, (Expect(f"{NAME}:16:5", "schema.type", ("应为键值对",)),), 1)
+
+
+def test_compact_nesting_after_a_line_separator_is_refused(tmp_path: Path) -> None:
+    """libyaml starts a line after U+2028: the nesting there is counted, the location is an editor's."""
+    (tmp_path / NAME).write_text(
+        BASE + 'glossary: "x"\u2028' + "- " * 30_000 + "x\n", encoding="utf-8"
+    )
+    run = run_validate(tmp_path, (NAME,))
+    column = len('glossary: "x"\u2028') + 2 * MAX_DEPTH + 1
+    assert_reported(run, (Expect(f"{NAME}:15:{column}", "yaml.too-deep"),), 1)
 
 
 # --------------------------------------------------------------------------- #
@@ -472,21 +490,12 @@ def test_oversized_file_is_refused_quickly(oversized: tuple[Peak, Peak]) -> None
         big.run, (Expect(NAME, "file.too-large", (f"上限 {MAX_BYTES} 字节", "放错了文件")),), 1
     )
     assert big.run.seconds - baseline.run.seconds < 2.0, (big.run.seconds, baseline.run.seconds)
-    # Parsing or decoding the file would cost several times its size; holding its bytes once
-    # is what load_file does today (see the strict test below).
+    # Parsing or decoding the file would cost several times its size (and load_file does not
+    # even read it: see the test below).
     grown = (big.kib - baseline.kib) * 1024
     assert grown < 1.5 * size, f"peak memory grew by {grown / 2**20:.1f} MiB for a 20 MiB file"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "loader.load_file reads the whole file (Path.read_bytes) before decode() compares it "
-        "with MAX_BYTES, so peak memory grows with the file (20 MB file: +20 MB, 60 MB: +61 MB). "
-        "Fix in loader.load_file: check path.stat().st_size (or read at most MAX_BYTES + 1 "
-        "bytes) and return file.too-large before reading"
-    ),
-)
 def test_oversized_file_memory_does_not_grow_with_its_size(oversized: tuple[Peak, Peak]) -> None:
     baseline, big = oversized
     assert big.run.returncode == 1

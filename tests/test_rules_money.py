@@ -1,4 +1,4 @@
-"""Rules on “三公”, running costs, assets, staffing and narrative figures.
+"""Rules on “三公”, running costs, procurement, assets, staffing and narrative figures.
 
 The failing cases reproduce the inconsistencies of the seeds: 001's blank
 三公 subtotal, 000's 三公 text (18.9 万元 announced, 6.13 万元 itemised; 500 元
@@ -31,7 +31,7 @@ from builders import (
     three_public,
     tp_row,
 )
-from gongkai.model import Staffing
+from gongkai.model import Procurement, ProcurementItem, Staffing
 
 # --------------------------------------------------------------------------- #
 # 三公
@@ -413,6 +413,80 @@ RUNNING_CASES: list[Case] = [
     ),
 ]
 
+def buy(item: str, quantity: str | None, price: str | None, total: str | None) -> ProcurementItem:
+    return ProcurementItem(item_name=item, quantity=D(quantity), unit_price=D(price), amount=D(total))
+
+
+def procurement(total: str | None, items: list[ProcurementItem], **fields: object) -> Procurement:
+    return Procurement(total=D(total), items=items, **fields)  # type: ignore[arg-type]
+
+
+#: A 万元 table whose rows and total add up (unit prices printed to 0.01 万元).
+PURCHASES = [
+    buy("台式计算机", "12", "0.55", "6.60"),
+    buy("复印纸", "300", "0.03", "9.00"),
+    buy("公务用车", "1", "18.00", "18.00"),
+]
+
+PROCUREMENT_CASES: list[Case] = [
+    passes("R-PROC-SUM", "rows add up", minimal_budget(procurement=procurement("33.60", PURCHASES))),
+    passes(
+        "R-PROC-SUM",
+        "empty table with a zero total (seed 001)",
+        minimal_budget(procurement=procurement("0.00", [], status="disclosed_empty")),
+    ),
+    passes(
+        "R-PROC-SUM",
+        "rows print no amount: nothing to add up",
+        minimal_budget(procurement=procurement("30", [buy("服务", None, None, None)])),
+    ),
+    passes(
+        "R-PROC-SUM", "total left blank (no total row)", minimal_budget(procurement=procurement(None, PURCHASES))
+    ),
+    fails(
+        "R-PROC-SUM",
+        "total does not add up",
+        minimal_budget(procurement=procurement("35.60", PURCHASES)),
+        Expect("R-PROC-SUM", "error", "政府采购预算 合计", D("35.60"), D("33.60"), "procurement.total"),
+    ),
+    fails(
+        "R-PROC-SUM",
+        "rounding over the rows",
+        minimal_budget(procurement=procurement("33.61", PURCHASES)),
+        Expect("R-PROC-SUM", "rounding", "政府采购预算 合计", D("33.61"), D("33.60"), "procurement.total"),
+    ),
+    fails(
+        "R-PROC-SUM",
+        "an empty table with a non-zero total",
+        minimal_budget(procurement=procurement("12.00", [], status="disclosed_empty")),
+        Expect("R-PROC-SUM", "error", "政府采购预算 合计", D("12.00"), D("0"), "procurement.total"),
+    ),
+    fails(
+        "R-PROC-SUM",
+        "in 元 to the fen, exact",
+        minimal_budget(amount_unit="元", procurement=procurement("66000.01", [buy("台式计算机", "12", "5500.00", "66000.00")])),
+        Expect("R-PROC-SUM", "error", "政府采购预算 合计", D("66000.01"), D("66000.00")),
+    ),
+    passes("R-PROC-PRICE", "every row is quantity × unit price", minimal_budget(procurement=procurement("33.60", PURCHASES))),
+    passes(
+        "R-PROC-PRICE",
+        "rows without a unit price or quantity are not checked",
+        minimal_budget(procurement=procurement("10", [buy("服务", None, "3", "10"), buy("印刷", "2", None, "5")])),
+    ),
+    fails(
+        "R-PROC-PRICE",
+        "a rounded unit price: 7 × 0.43 = 3.01 for 3.00 is rounding",
+        minimal_budget(procurement=procurement("3.00", [buy("打印机", "7", "0.43", "3.00")])),
+        Expect("R-PROC-PRICE", "rounding", "政府采购 第1行", D("3.00"), D("3.01"), "procurement.items[0].amount"),
+    ),
+    fails(
+        "R-PROC-PRICE",
+        "amount is not quantity × unit price: a warning",
+        minimal_budget(procurement=procurement("36.60", [PURCHASES[0], PURCHASES[1], buy("公务用车", "2", "18.00", "21.00")])),
+        Expect("R-PROC-PRICE", "warning", "政府采购 第3行", D("21.00"), D("36.00"), "procurement.items[2].amount"),
+    ),
+]
+
 SEED_001_ASSETS = [
     ("total", "313.07"),
     ("buildings", None),
@@ -651,7 +725,9 @@ NARRATIVE_CASES: list[Case] = [
     ),
 ]
 
-CASES: list[Case] = THREE_PUBLIC_CASES + RUNNING_CASES + ASSET_CASES + STAFF_CASES + NARRATIVE_CASES
+CASES: list[Case] = (
+    THREE_PUBLIC_CASES + RUNNING_CASES + PROCUREMENT_CASES + ASSET_CASES + STAFF_CASES + NARRATIVE_CASES
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -4,7 +4,9 @@ The binder reads the type hints of :mod:`gongkai.model` and checks each node
 against them: mappings against dataclasses (unknown keys with a "did you
 mean", missing required keys, duplicate keys), scalars against their types
 (numbers read as ``Decimal`` from the source text, never through ``float``;
-numbers written as text refused with the correct spelling). It collects
+numbers written as text refused with the correct spelling; codes in ASCII
+digits only; no control character, which only an escape can write, in any
+scalar). It collects
 every problem instead of stopping at the first, and records the location of
 every value so that later findings can point at ``file:line``.
 
@@ -43,7 +45,15 @@ from yaml import (
 from gongkai.errors import Location, LocationMap, Problem
 from gongkai.fields import Kind, meta
 from gongkai.messages import PATTERN_NAMES, kind_name
-from gongkai.yamlio import ODD_TAG_STARTS, Irregular, PlainEvents
+from gongkai.yamlio import (
+    CONTROL,
+    ODD_TAG_STARTS,
+    Irregular,
+    PlainEvents,
+    control_name,
+    may_escape_control,
+    visible,
+)
 
 T_STR = "tag:yaml.org,2002:str"
 T_INT = "tag:yaml.org,2002:int"
@@ -52,7 +62,7 @@ T_BOOL = "tag:yaml.org,2002:bool"
 T_NULL = "tag:yaml.org,2002:null"
 T_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
-_PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?\Z")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -137,7 +147,8 @@ def _plan(cls: type) -> _Plan:
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """A Kind's pattern, for :meth:`re.Pattern.fullmatch` (``$`` alone would let a final newline through)."""
+    return re.compile(pattern, re.ASCII)
 
 
 @cache
@@ -151,7 +162,7 @@ def _literal_shape(allowed: tuple[Any, ...]) -> tuple[bool, dict[str, str]]:
 
 
 _URL = re.compile(r"^https?://")
-_EXPONENT = re.compile(r"^[-+]?\d+(\.\d+)?[eE][-+]?\d+$")
+_EXPONENT = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+\Z")
 
 
 class _Reader:
@@ -168,10 +179,11 @@ class _Reader:
     memory a loaded record takes.
     """
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
-        self.locations = LocationMap(file)
+        self.locations = LocationMap(file, text=text)
         self._marks = self.locations.marks
+        self._lines = self.locations.lines
         self._texts: dict[str, str] = {}
         self._numbers: dict[str, Decimal] = {}
 
@@ -180,7 +192,7 @@ class _Reader:
             return INVALID
         semantic = info.semantic
         if semantic is not None and semantic.pattern:
-            if not _compiled(semantic.pattern).match(raw):
+            if not _compiled(semantic.pattern).fullmatch(raw):
                 return INVALID
         elif not raw.strip() or (key == "url" and not _URL.match(raw)):
             return INVALID
@@ -276,8 +288,7 @@ class StreamBinder(_Reader):
 
         ``event`` is any :class:`yaml.Event`; what to do depends on its class.
         """
-        mark = event.start_mark
-        self._marks[path] = mark.line << 32 | mark.column  # LocationMap.pack, inlined: hot
+        self._marks[path] = event.start_mark.index  # see LocationMap
         kind = event.__class__
         if kind is ScalarEvent:
             tag = self._tag(event)
@@ -331,9 +342,11 @@ class Binder(_Reader):
     where :class:`StreamBinder` stops at the first.
     """
 
-    def __init__(self, file: str) -> None:
-        super().__init__(file)
+    def __init__(self, file: str, text: str = "") -> None:
+        super().__init__(file, text)
         self.problems: list[Problem] = []
+        #: Whether a scalar may hold a control character (only an escape can write one).
+        self._controls = may_escape_control(text)
 
     def bind(self, node: yaml.Node, cls: type) -> Any:
         """Bind the root node to ``cls``; INVALID if it could not be built."""
@@ -342,7 +355,7 @@ class Binder(_Reader):
     # -- helpers ---------------------------------------------------------- #
 
     def _loc(self, node: yaml.Node) -> Location:
-        return Location(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return self._lines.location(self.file, node.start_mark.index)
 
     def _problem(self, code: str, node: yaml.Node, path: str, **params: Any) -> _Invalid:
         self.problems.append(Problem(code, self._loc(node), params, path))
@@ -366,9 +379,10 @@ class Binder(_Reader):
     # -- dispatch --------------------------------------------------------- #
 
     def _bind(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> Any:
-        mark = node.start_mark
-        self._marks[path] = mark.line << 32 | mark.column  # LocationMap.pack, inlined: hot
+        self._marks[path] = node.start_mark.index  # see LocationMap
         if isinstance(node, ScalarNode):
+            if self._controls and CONTROL.search(node.value):
+                return self._control_error(node, path)
             if node.tag == T_NULL:
                 if info.optional:
                     return None
@@ -377,6 +391,11 @@ class Binder(_Reader):
             if value is not INVALID:
                 return value
         return _EXPLAINERS[info.kind](self, node, info, path, key)
+
+    def _control_error(self, node: yaml.Node, path: str) -> _Invalid:
+        found = CONTROL.search(node.value)
+        assert found is not None
+        return self._problem("schema.control-character", node, path, found=control_name(found.group()))
 
     def _null_error(self, node: yaml.Node, info: TypeInfo, path: str, key: str) -> _Invalid:
         expected = {"dataclass": "mapping", "list": "sequence"}.get(info.kind, _scalar_kind(info))
@@ -403,8 +422,12 @@ class Binder(_Reader):
                 broken = True
                 continue
             name = key_node.value
+            if self._controls and CONTROL.search(name):
+                self._control_error(key_node, prefix + visible(name))
+                broken = True
+                continue
             if name in seen:
-                first_line = seen[name].start_mark.line + 1
+                first_line = self._lines.position(seen[name].start_mark.index)[0]
                 self._problem("yaml.duplicate-key", key_node, prefix + name, key=name, first_line=first_line)
                 broken = True
                 continue
@@ -473,7 +496,7 @@ class Binder(_Reader):
         if semantic is not None and semantic.pattern:
             zh, en = PATTERN_NAMES.get(semantic.name, (semantic.description, semantic.description))
             return self._problem(
-                "schema.pattern", node, path, key=key, found=text, expected={"zh": zh, "en": en}
+                "schema.pattern", node, path, key=key, found=visible(text), expected={"zh": zh, "en": en}
             )
         if not text.strip():
             return self._problem("schema.empty-text", node, path, key=key)
@@ -575,7 +598,7 @@ def _as_number_text(raw: str) -> str | None:
     ("１２３"), a trailing unit ("12万", "300元") and stray spaces. Returns
     ``None`` when ``raw`` is not number-like at all.
     """
-    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _ascii_digits(unicodedata.normalize("NFKC", raw)).strip()
     text = text.replace(",", "").replace(" ", "")
     for suffix in ("万元", "元", "万", "亿", "%"):
         if text.endswith(suffix) and len(text) > len(suffix):
@@ -584,6 +607,17 @@ def _as_number_text(raw: str) -> str | None:
     if not _PLAIN_NUMBER.match(text):
         return None
     return text
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit (Arabic-Indic ٣, Devanagari ३, …) written 0-9.
+
+    NFKC already turns full-width digits into ASCII, but not the digits of
+    other scripts, which ``int()`` reads and a YAML number does not.
+    """
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
 
 
 def number_hint(raw: str) -> dict[str, str] | None:

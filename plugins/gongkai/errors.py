@@ -8,6 +8,7 @@ exception classes are for callers that want to stop at the first problem.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,30 +34,66 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class LineIndex:
+    """Character offsets of one text → 1-based (line, column), as an editor counts them.
+
+    libyaml's marks count U+0085, U+2028 and U+2029 (and a lone CR) as line
+    breaks too; editors, ``grep -n`` and GitHub annotations count newlines
+    only, so every position is derived from a mark's character ``index``
+    against the text's ``\\n`` positions. The newline positions are found on
+    the first lookup: most texts are never asked for one.
+    """
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def position(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) of the character at ``index`` (0-based)."""
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = _line_starts(self._text)
+        line = bisect_right(starts, index)
+        return line, index - starts[line - 1] + 1
+
+    def location(self, file: str, index: int) -> Location:
+        """The :class:`Location` of the character at ``index`` in ``file``."""
+        line, column = self.position(index)
+        return Location(file, line, column)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    at = find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    return starts
+
+
 class LocationMap(Mapping[str, Location]):
     """Model path → :class:`Location` of one file, stored compactly.
 
     A record holds thousands of values and the binder notes where each one
     is, but only the few that problems and findings point at are ever looked
-    up. So each position is kept as one int (0-based line and column, packed
-    by :meth:`pack`) and the :class:`Location` is made when it is read.
+    up. So each position is kept as one int, the character offset of the
+    value in the text (``mark.index``), and the :class:`Location` is made
+    when it is read, by the text's :class:`LineIndex`.
     """
 
-    __slots__ = ("file", "marks")
+    __slots__ = ("file", "lines", "marks")
 
-    def __init__(self, file: str, marks: dict[str, int] | None = None) -> None:
+    def __init__(self, file: str, marks: dict[str, int] | None = None, text: str = "") -> None:
         self.file = file
-        #: path → packed 0-based position; the binder fills it directly.
+        #: path → character offset of the value; the binder fills it directly.
         self.marks: dict[str, int] = {} if marks is None else marks
-
-    @staticmethod
-    def pack(line: int, column: int) -> int:
-        """One int for a 0-based (line, column), as PyYAML's marks give them."""
-        return line << 32 | column
+        self.lines = LineIndex(text)
 
     def __getitem__(self, path: str) -> Location:
-        packed = self.marks[path]
-        return Location(self.file, (packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1)
+        return self.lines.location(self.file, self.marks[path])
 
     def __contains__(self, path: object) -> bool:
         return path in self.marks

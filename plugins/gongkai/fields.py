@@ -20,6 +20,8 @@ class Kind:
     """Marks a scalar type with a semantic kind (money, code, ...)."""
 
     name: str
+    #: ASCII only (``[0-9]``, never ``\d``, which also matches ``１`` and ``٣``), anchored
+    #: with ``^…$`` for JSON Schema; the binder checks it with ``re.fullmatch``.
     pattern: str | None = None
     minimum: Decimal | None = None
     description: str = ""
@@ -33,14 +35,14 @@ SignedMoney = Annotated[Decimal, Kind("signed_money", description="带符号金�
 Number = Annotated[Decimal, Kind("number", description="数值")]
 #: 支出功能分类 code: 类 (3 digits), 款 (5) or 项 (7).
 FuncCode = Annotated[
-    str, Kind("func_code", pattern=r"^\d{3}(\d{2}){0,2}$", description="支出功能分类科目编码（3/5/7位）")
+    str, Kind("func_code", pattern=r"^[0-9]{3}([0-9]{2}){0,2}$", description="支出功能分类科目编码（3/5/7位）")
 ]
 #: 部门预算支出经济分类 code: 类 (3 digits) or 款 (5).
 EconCode = Annotated[
-    str, Kind("econ_code", pattern=r"^3\d{2}(\d{2})?$", description="支出经济分类科目编码（3/5位）")
+    str, Kind("econ_code", pattern=r"^3[0-9]{2}([0-9]{2})?$", description="支出经济分类科目编码（3/5位）")
 ]
 #: GB/T 2260 administrative division code (6 digits).
-AdminCode = Annotated[str, Kind("admin_code", pattern=r"^\d{6}$", description="行政区划代码（GB/T 2260，6位）")]
+AdminCode = Annotated[str, Kind("admin_code", pattern=r"^[0-9]{6}$", description="行政区划代码（GB/T 2260，6位）")]
 #: A department code as printed (digits and letters only, it becomes part of a URL).
 DeptCode = Annotated[
     str, Kind("dept_code", pattern=r"^[0-9A-Za-z]{1,20}$", description="部门编码（原文所印）")

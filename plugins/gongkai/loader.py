@@ -24,7 +24,7 @@ import yaml
 from gongkai.binder import INVALID, Binder, StreamBinder
 from gongkai.errors import Location, LocationMap, Problem
 from gongkai.model import Budget, Section
-from gongkai.yamlio import Irregular, PlainEvents, compose, decode, plain_yaml
+from gongkai.yamlio import MAX_BYTES, Irregular, PlainEvents, compose, decode, plain_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -68,12 +68,23 @@ def load_file(path: str | Path, display: str | None = None) -> LoadedRecord:
     path = Path(path)
     shown = display or str(path)
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused unread: memory never grows with a stray huge file
+            return LoadedRecord(path, shown, None, [too_large(shown, size)])
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # the file may have grown since stat()
     except FileNotFoundError:
         return LoadedRecord(path, shown, None, [Problem("file.not-found", Location(shown), {"found": shown})])
     except OSError as exc:
         return LoadedRecord(path, shown, None, [Problem("file.not-found", Location(shown), {"found": f"{shown} ({exc.strerror})"})])
+    if len(data) > MAX_BYTES:
+        return LoadedRecord(path, shown, None, [too_large(shown, max(size, len(data)))])
     return load_bytes(data, path, shown)
+
+
+def too_large(display: str, size: int) -> Problem:
+    """The problem of a file of ``size`` bytes, over :data:`~gongkai.yamlio.MAX_BYTES`."""
+    return Problem("file.too-large", Location(display), {"found": size, "expected": MAX_BYTES})
 
 
 def load_bytes(data: bytes, path: Path, display: str) -> LoadedRecord:
@@ -82,7 +93,7 @@ def load_bytes(data: bytes, path: Path, display: str) -> LoadedRecord:
     text, problems = decode(data, display)
     if text is None:
         return LoadedRecord(path, display, None, problems, digest=digest)
-    fast = _bind_plain(text, display)
+    fast = _bind_plain(text, display, data)
     if fast is not None:
         record = LoadedRecord(path, display, fast.budget, [], fast.locations, digest, text)
         record.problems.extend(record_problems(record))
@@ -90,7 +101,7 @@ def load_bytes(data: bytes, path: Path, display: str) -> LoadedRecord:
     parsed = compose(text, display)
     if parsed.node is None:
         return LoadedRecord(path, display, None, parsed.problems, digest=digest, text=text)
-    binder = Binder(display)
+    binder = Binder(display, text)
     budget = binder.bind(parsed.node, Budget)
     record = LoadedRecord(path, display, None, binder.problems, binder.locations, digest, text)
     if budget is INVALID:
@@ -106,7 +117,7 @@ class _Bound:
     locations: LocationMap
 
 
-def _bind_plain(text: str, display: str) -> _Bound | None:
+def _bind_plain(text: str, display: str, data: bytes | None = None) -> _Bound | None:
     """The fast path: a record without structural problems, bound from the parser's events.
 
     Most files are well formed, and binding them straight from libyaml's
@@ -115,9 +126,9 @@ def _bind_plain(text: str, display: str) -> _Bound | None:
     (compose, check, :class:`~gongkai.binder.Binder`) then reports it, so the
     outcome never depends on which path was taken.
     """
-    if not plain_yaml(text):
+    if not plain_yaml(text, data):
         return None
-    binder = StreamBinder(display)
+    binder = StreamBinder(display, text)
     try:
         with PlainEvents(text) as events:
             budget = binder.bind(events, Budget)
@@ -218,9 +229,16 @@ def load_paths(paths: Iterable[str | Path], base: Path | None = None) -> list[Lo
 
 
 def add_duplicate_problems(records: list[LoadedRecord]) -> None:
-    """Flag every record after the first that claims the same budget id."""
+    """Flag every record after the first that claims the same budget id.
+
+    A record in a file named after its id claims the id before one whose
+    file name disagrees (a misnamed copy such as ``… copy.yaml``, which sorts
+    first): the copy is the duplicate, not the original. The site's
+    :func:`gongkai.site.source.flag_duplicates` and the streaming
+    :func:`gongkai.validate.validate_files` decide the same way.
+    """
     first: dict[str, LoadedRecord] = {}
-    for record in records:
+    for record in sorted(records, key=misnamed):  # stable: file order within each kind
         if record.budget is None:
             continue
         key = record.budget.budget_id
@@ -234,6 +252,11 @@ def add_duplicate_problems(records: list[LoadedRecord]) -> None:
             )
         else:
             first[key] = record
+
+
+def misnamed(record: LoadedRecord) -> bool:
+    """True when the record's file name disagrees with its id (a ``record.file-name`` problem)."""
+    return any(problem.code == "record.file-name" for problem in record.problems)
 
 
 def _display(path: Path, base: Path | None) -> str:

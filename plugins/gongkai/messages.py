@@ -107,6 +107,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{key}”应为 http:// 或 https:// 开头的网址，但写的是“{found}”。",
         "'{key}' should be an http:// or https:// URL, found '{found}'.",
     ),
+    "schema.control-character": (
+        "文字中含有控制字符 {found}。控制字符看不见，却会扰乱网页、下载文件和终端的显示，"
+        "记录中不允许出现（制表符和换行除外）。请删除它（通常来自 \\e、\\0、\\x1b、\\u001b 这样的转义）；"
+        "需要换行时请直接换行书写。",
+        "the text holds the control character {found}. Control characters are invisible but garble pages, "
+        "downloads and terminal output, so records may not hold them (tab and newline apart). Remove it "
+        "(it usually comes from an escape such as \\e, \\0, \\x1b or \\u001b); write a line break as a real line break.",
+    ),
     "schema.empty-text": (
         "“{key}”不能是空字符串。原文空白请写 null。",
         "'{key}' cannot be an empty string. Write null for a blank.",

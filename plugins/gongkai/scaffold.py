@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-ADMIN_CODE = re.compile(r"^\d{6}$")
+ADMIN_CODE = re.compile(r"[0-9]{6}")  # ASCII digits only, checked with fullmatch
 DEPT_CODE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 
 
@@ -67,7 +67,7 @@ CHOICES = {
 
 def _check(key: str, value: str) -> str | None:
     """An error message for an answer, or None when it is acceptable."""
-    if key == "admin_code" and not ADMIN_CODE.match(value):
+    if key == "admin_code" and not ADMIN_CODE.fullmatch(value):
         return "行政区划代码应为6位数字，如 130532。"
     if key == "dept_code" and not DEPT_CODE.match(value):
         return "部门编码只能包含数字和字母，如 203 或 203002。"

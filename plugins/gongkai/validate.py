@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -275,8 +276,8 @@ def validate_files(
 
     At most a few chunks of records are in memory at once. ``jobs`` worker
     processes (default :func:`default_jobs`) share the chunks; the output is
-    the same for any number of them. A file that claims a budget id an
-    earlier file claimed is reported as :func:`gongkai.loader.add_duplicate_problems`
+    the same for any number of them. A file that claims a budget id another
+    file claims is reported as :func:`gongkai.loader.add_duplicate_problems`
     reports it, without findings (as :func:`validate_records` would).
     """
     _check_engine(engine)
@@ -286,22 +287,62 @@ def validate_files(
     ]
     jobs = default_jobs(len(paths)) if jobs is None else max(1, jobs)
     jobs = min(jobs, len(chunks))
-    first: dict[str, str] = {}
-    for reports in _map_chunks(chunks, jobs, engine):
-        for report in reports:
-            yield _flag_duplicate(report, first)
+    reports = (report for chunk in _map_chunks(chunks, jobs, engine) for report in chunk)
+    yield from _flag_duplicates(reports, paths)
 
 
-def _flag_duplicate(report: FileReport, first: dict[str, str]) -> FileReport:
+def _flag_duplicates(reports: Iterable[FileReport], paths: Sequence[Path]) -> Iterator[FileReport]:
+    """Flag the duplicates among the reports of ``paths`` (in that order), as they stream.
+
+    As in :func:`gongkai.loader.add_duplicate_problems`, the first file named
+    after an id claims it, else the first file claiming it at all. A file
+    named after its id can only be a path whose stem is that id, so a
+    misnamed claimant waits (with the reports after it, to keep their order)
+    only until the last such path has been read; usually none exists, or it
+    is the next file (``… copy.yaml`` sorts just before the original).
+    """
+    last_named = {path.stem: index for index, path in enumerate(paths)}
+    named: dict[str, tuple[int, str]] = {}  # id → (index, display) of the first well-named claimant
+    misnamed: dict[str, tuple[int, str]] = {}  # id → the first misnamed claimant
+    waiting: deque[tuple[int, FileReport]] = deque()
+    for index, report in enumerate(reports):
+        key = report.budget_id
+        if key is not None:
+            claimants = misnamed if _misnamed(report) else named
+            claimants.setdefault(key, (index, report.display))
+        waiting.append((index, report))
+        while waiting and _decided(waiting[0][1], index, named, last_named):
+            yield _flagged(*waiting.popleft(), named, misnamed)
+    while waiting:
+        yield _flagged(*waiting.popleft(), named, misnamed)
+
+
+def _misnamed(report: FileReport) -> bool:
+    return any(problem.code == "record.file-name" for problem in report.record_problems)
+
+
+def _decided(
+    report: FileReport, index: int, named: dict[str, tuple[int, str]], last_named: dict[str, int]
+) -> bool:
+    """Whether the claimant of the report's id is known once the report at ``index`` is read."""
+    key = report.budget_id
+    if key is None or key in named or not _misnamed(report):
+        return True
+    return last_named.get(key, -1) <= index  # no later file can be named after the id
+
+
+def _flagged(
+    index: int, report: FileReport, named: dict[str, tuple[int, str]], misnamed: dict[str, tuple[int, str]]
+) -> FileReport:
     key = report.budget_id
     if key is None:
         return report
-    if key not in first:
-        first[key] = report.display
+    claimant = named.get(key) or misnamed[key]
+    if claimant[0] == index:
         return report
     problems = [
         *report.record_problems,
-        Problem("record.duplicate-id", Location(report.display, 1, 1), {"found": key, "first": first[key]}),
+        Problem("record.duplicate-id", Location(report.display, 1, 1), {"found": key, "first": claimant[1]}),
     ]
     return replace(report, findings=[], problems=problems)
 

@@ -5,8 +5,11 @@ Records come from pull requests, so every file is untrusted. We never
 (libyaml when available), which keeps each node's line and column, and the
 binder in :mod:`gongkai.binder` turns nodes into model objects. This module
 refuses, with a located problem, what must never reach the binder: bytes that
-are not UTF-8 text, several documents in a file, custom tags
-(``!!python/object``) and aliases (the "billion laughs" attack needs them).
+are not UTF-8 text, control characters, nesting deep enough to exhaust the
+composer's C stack (checked before libyaml reads anything), several documents
+in a file, custom tags (``!!python/object``) and aliases (the "billion laughs"
+attack needs them). Locations count newlines only, as editors do
+(:class:`~gongkai.errors.LineIndex`).
 Duplicate keys are detected by the binder, which sees each mapping's keys.
 
 Most files are plain, well-formed YAML; for those the loader first tries a
@@ -17,18 +20,24 @@ and falls back to composing when the file has anything to report.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from gongkai.errors import Location, Problem
+from gongkai.errors import LineIndex, Location, Problem
 
 try:  # libyaml is ~10x faster; the pure-Python loader behaves the same.
     from yaml import CSafeLoader as _BaseLoader
+
+    #: libyaml's reader errors give the offending byte's offset in the UTF-8 text.
+    _READER_BYTE_OFFSETS = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    _READER_BYTE_OFFSETS = False
 
 #: A department-year record is ~20-100 KB; anything far larger is a mistake.
 MAX_BYTES = 5 * 1024 * 1024
@@ -175,9 +184,34 @@ class PlainEvents:
         return tag
 
 
-def plain_yaml(text: str) -> bool:
-    """True when :class:`PlainEvents` may read ``text``: no tag or anchor, within the limits."""
-    return not _may_tag_or_anchor(text) and _check_depth(text, "") is None and _check_tabs(text, "") is None
+def plain_yaml(text: str, data: bytes | None = None) -> bool:
+    """True when :class:`PlainEvents` may read ``text``: no tag or anchor, within the limits.
+
+    ``data`` is the UTF-8 encoding of ``text`` when the caller has it (the
+    depth check scans bytes). A text that may spell a control character with
+    an escape goes the full way too, where the binder refuses it, located.
+    """
+    return (
+        not _may_tag_or_anchor(text)
+        and not may_escape_control(text)
+        and _check_depth(text, "", data) is None
+        and _check_tabs(text, "") is None
+    )
+
+
+#: The escapes of a double-quoted scalar that may stand for a control character.
+_CONTROL_ESCAPE = re.compile(r"\\[0abvfreN]|\\[xuU]")
+
+
+def may_escape_control(text: str) -> bool:
+    """False when no scalar of ``text`` can hold a control character other than tab and newline.
+
+    libyaml refuses control characters written as they are (its reader
+    accepts only printable characters, tab and line breaks, and turns every
+    line break in a scalar into a newline), so the only way in is an escape
+    of a double-quoted scalar: ``"\\e"``, ``"\\0"``, ``"\\x1b"``, ``"\\u001b"``, …
+    """
+    return "\\" in text and _CONTROL_ESCAPE.search(text) is not None
 
 
 @dataclass
@@ -232,15 +266,18 @@ def compose(text: str, file: str) -> Parsed:
     depth_problem = _check_depth(text, file) or _check_tabs(text, file)
     if depth_problem is not None:
         return Parsed(None, [depth_problem], text)
+    lines = LineIndex(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
         if "expected a single document" in str(exc):
-            return Parsed(None, [Problem("yaml.multiple-documents", _mark(exc.problem_mark, file))], text)
-        return Parsed(None, [_syntax_problem(exc, file, text)], text)
+            return Parsed(None, [Problem("yaml.multiple-documents", _mark(exc.problem_mark, file, lines))], text)
+        return Parsed(None, [_syntax_problem(exc, file, text, lines)], text)
     except yaml.MarkedYAMLError as exc:
-        return Parsed(None, [_syntax_problem(exc, file, text)], text)
+        return Parsed(None, [_syntax_problem(exc, file, text, lines)], text)
+    except yaml.reader.ReaderError as exc:
+        return Parsed(None, [_reader_problem(exc, file, text, lines)], text)
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         hint = {"zh": GENERIC_SYNTAX_HINT[0], "en": GENERIC_SYNTAX_HINT[1]}
         return Parsed(None, [Problem("yaml.syntax", Location(file), {"found": str(exc), "hint": hint})], text)
@@ -250,7 +287,7 @@ def compose(text: str, file: str) -> Parsed:
         return Parsed(None, [Problem("file.empty", Location(file, 1, 1))], text)
     if not (loader.odd_tag or _may_tag_or_anchor(text)):
         return Parsed(node, [], text)
-    problems = list(_check_graph(node, file))
+    problems = list(_check_graph(node, file, lines))
     return Parsed(None if problems else node, problems, text)
 
 
@@ -265,32 +302,90 @@ def _may_tag_or_anchor(text: str) -> bool:
     return "!" in text or "&" in text
 
 
-def _check_depth(text: str, file: str) -> Problem | None:
+def _check_depth(text: str, file: str, data: bytes | None = None) -> Problem | None:
     """Refuse absurd nesting before libyaml recurses into it.
 
-    Flow collections (``[[[[...``) and indentation are the two ways to nest;
-    both are bounded cheaply here so that hostile input cannot exhaust the
-    C stack of the composer.
+    Three things nest: flow collections (``[[[[...``), indentation, and the
+    compact block indicators of one line (``- - - x``, ``? ? ? x``, where each
+    ``- ``, ``? `` or ``: `` opens a collection without a new line). All three
+    are bounded here, cheaply, so that hostile input cannot exhaust the C
+    stack of the composer (30,000 levels of ``- `` kill the process). Block
+    nesting deeper than a line's indentation plus its indicators is not
+    possible, so the limits bound the depth libyaml ever sees.
+
+    ``data`` is the UTF-8 encoding of ``text`` (encoded here when not given).
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH and " " * (MAX_DEPTH * 8 + 1) not in text:
-        return None  # neither limit can be reached: skip the line-by-line scan
+    if data is None:
+        data = text.encode("utf-8", "surrogatepass")
+    if text.count("[") + text.count("{") <= MAX_DEPTH and _LONG_RUN not in data.translate(_RUN_BYTES):
+        return None  # no limit can be reached: skip the line-by-line scan
+    lines = LineIndex(text)
     depth = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    for offset, line in _yaml_lines(text):
         indent = len(line) - len(line.lstrip(" "))
         if indent > MAX_DEPTH * 8:
-            return Problem("yaml.too-deep", Location(file, number, indent + 1), {"expected": MAX_DEPTH})
+            return _too_deep(lines, file, offset + indent)
+        deepest = _compact_run(line)
+        if deepest is not None:
+            return _too_deep(lines, file, offset + deepest)
         if "[" not in line and "{" not in line and (depth == 0 or ("]" not in line and "}" not in line)):
             continue
-        for column, char in enumerate(line, start=1):
+        for column, char in enumerate(line):
             if char in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return Problem("yaml.too-deep", Location(file, number, column), {"expected": MAX_DEPTH})
+                    return _too_deep(lines, file, offset + column)
             elif char in "]}":
                 depth = max(0, depth - 1)
             elif char == "#" and depth == 0:
                 break
     return None
+
+
+#: Blanks and the indicators - ? : map to b"-", every other byte to b"x" (see :data:`_LONG_RUN`).
+_RUN_BYTES = bytes(0x2D if byte in b" \t-?:" else 0x78 for byte in range(256))
+#: MAX_DEPTH + 1 compact indicators (each with its blank) or that much indentation: the only
+#: way to nest too deep on one line without brackets. A text without such a run of blanks and
+#: indicators (most texts) needs no line-by-line scan.
+_LONG_RUN = b"-" * (2 * (MAX_DEPTH + 1))
+#: What libyaml reads as a line break (PyYAML's reader, ``yaml.reader``).
+_LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029]|\Z)")
+
+
+def _yaml_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line) of each line as libyaml splits the text (line breaks left out).
+
+    Structure is judged by libyaml's lines; the problem is then located by
+    :class:`~gongkai.errors.LineIndex`, which counts newlines only.
+    """
+    for match in _LINE.finditer(text):
+        line = match.group()
+        if not line:
+            return  # the empty match at the end of the text
+        yield match.start(), line.rstrip("\r\n\x85\u2028\u2029")
+
+
+def _compact_run(line: str) -> int | None:
+    """Offset in ``line`` of its (MAX_DEPTH + 1)-th leading block indicator, if it has that many.
+
+    An indicator is ``-``, ``?`` or ``:`` followed by a space or tab, after
+    the indentation or the previous indicator: ``- - x`` is a list in a list.
+    """
+    count = 0
+    at = len(line) - len(line.lstrip(" \t"))
+    end = len(line)
+    while at + 1 < end and line[at] in "-?:" and line[at + 1] in " \t":
+        count += 1
+        if count > MAX_DEPTH:
+            return at
+        at += 2
+        while at < end and line[at] in " \t":
+            at += 1
+    return None
+
+
+def _too_deep(lines: LineIndex, file: str, index: int) -> Problem:
+    return Problem("yaml.too-deep", lines.location(file, index), {"expected": MAX_DEPTH})
 
 
 _TAB_INDENT = re.compile(r"^ *\t")
@@ -308,7 +403,7 @@ def _check_tabs(text: str, file: str) -> Problem | None:
     if "\t" not in text:
         return None  # the common case: no tab anywhere, nothing to scan
     block_indent: int | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for offset, line in _yaml_lines(text):
         indent = len(line) - len(line.lstrip(" "))
         if block_indent is not None:
             if not line.strip() or indent > block_indent:
@@ -316,13 +411,13 @@ def _check_tabs(text: str, file: str) -> Problem | None:
             block_indent = None
         match = _TAB_INDENT.match(line)
         if match:
-            return Problem("yaml.tab", Location(file, number, match.end()))
+            return Problem("yaml.tab", LineIndex(text).location(file, offset + match.end() - 1))
         if _BLOCK_SCALAR.search(line.split(" #", 1)[0].rstrip()):
             block_indent = indent
     return None
 
 
-def _check_graph(root: yaml.Node, file: str) -> list[Problem]:
+def _check_graph(root: yaml.Node, file: str, lines: LineIndex) -> list[Problem]:
     """Refuse non-standard tags and shared nodes (aliases), iteratively."""
     problems: list[Problem] = []
     seen: set[int] = set()
@@ -330,12 +425,12 @@ def _check_graph(root: yaml.Node, file: str) -> list[Problem]:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            problems.append(Problem("yaml.alias", _mark(node.start_mark, file)))
+            problems.append(Problem("yaml.alias", _mark(node.start_mark, file, lines)))
             return problems
         seen.add(id(node))
         if node.tag not in STANDARD_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(Problem("yaml.tag", _mark(node.start_mark, file), {"found": tag}))
+            tag = visible(node.tag.replace("tag:yaml.org,2002:", "!!"))
+            problems.append(Problem("yaml.tag", _mark(node.start_mark, file, lines), {"found": tag}))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.append(value)
@@ -408,32 +503,78 @@ GENERIC_SYNTAX_HINT = (
 )
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str, text: str, lines: LineIndex) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     found = " ".join(part for part in (exc.context, exc.problem) if part)
-    if mark is not None and _is_tab_at(text, mark.line, mark.column):
-        return Problem("yaml.tab", _mark(mark, file))
+    if mark is not None and _is_tab_at(text, mark.index):
+        return Problem("yaml.tab", _mark(mark, file, lines))
     zh, en = next(((z, e) for key, z, e in SYNTAX_HINTS if key in found), GENERIC_SYNTAX_HINT)
     if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
         mark = exc.context_mark  # where the quote opens, not the end of the file
-    return Problem("yaml.syntax", _mark(mark, file), {"found": found, "hint": {"zh": zh, "en": en}})
+    return Problem("yaml.syntax", _mark(mark, file, lines), {"found": found, "hint": {"zh": zh, "en": en}})
 
 
-def _is_tab_at(text: str, line: int, column: int) -> bool:
-    """True when the 0-based position holds a tab (libyaml's messages omit it)."""
-    lines = text.splitlines()
-    if line >= len(lines):
-        return False
-    row = lines[line]
-    return (column < len(row) and row[column] == "\t") or row[:column + 1].lstrip(" ").startswith("\t")
+def _reader_problem(exc: yaml.reader.ReaderError, file: str, text: str, lines: LineIndex) -> Problem:
+    """A character libyaml's reader refuses (a control character, mostly), located.
+
+    PyYAML gives no mark for these, only the character's ``position``: a
+    character index from the pure-Python reader, a byte offset from libyaml.
+    """
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    index = exc.position
+    if _READER_BYTE_OFFSETS:
+        index = len(text.encode("utf-8", "surrogatepass")[:index].decode("utf-8", "ignore"))
+    location = lines.location(file, index)
+    if unicodedata.category(character) == "Cc":
+        return Problem("schema.control-character", location, {"found": control_name(character)})
+    found = f"unacceptable character U+{ord(character):04X}: {exc.reason}"
+    hint = {"zh": GENERIC_SYNTAX_HINT[0], "en": GENERIC_SYNTAX_HINT[1]}
+    return Problem("yaml.syntax", location, {"found": found, "hint": hint})
 
 
-def _mark(mark: yaml.Mark | None, file: str) -> Location:
+#: Control characters (C0 but tab and newline, DEL, C1): invisible, and a terminal obeys them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and line breaks as escapes (``\\x1b``, ``\\n``): one safe line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+#: The names of the control characters people meet (others are shown by code point only).
+CONTROL_NAMES = {
+    "\x00": "NUL", "\x07": "BEL", "\x08": "BS", "\x0b": "VT", "\x0c": "FF", "\r": "CR",
+    "\x1b": "ESC", "\x7f": "DEL", "\x85": "NEL", "\x9b": "CSI",
+}  # fmt: skip
+
+
+def control_name(character: str) -> str:
+    """``U+001B (ESC)``: a control character named in visible text."""
+    name = CONTROL_NAMES.get(character)
+    code = f"U+{ord(character):04X}"
+    return f"{code} ({name})" if name else code
+
+
+def _is_tab_at(text: str, index: int) -> bool:
+    """True when the mark's character, or the first non-space of its line before it, is a tab.
+
+    libyaml's messages omit the tab; its line starts after any of its line breaks.
+    """
+    if text[index:index + 1] == "\t":
+        return True
+    start = max(text.rfind(brk, 0, index) for brk in "\n\r\x85\u2028\u2029") + 1
+    return text[start:index + 1].lstrip(" ").startswith("\t")
+
+
+def _mark(mark: yaml.Mark | None, file: str, lines: LineIndex) -> Location:
     if mark is None:
         return Location(file)
-    return Location(file, mark.line + 1, mark.column + 1)
+    return lines.location(file, mark.index)
 
 
-def location_of(node: yaml.Node, file: str) -> Location:
-    """1-based location of a node's start."""
-    return _mark(node.start_mark, file)
+def location_of(node: yaml.Node, file: str, text: str) -> Location:
+    """1-based location of a node's start in ``text`` (the text it was composed from)."""
+    return _mark(node.start_mark, file, LineIndex(text))

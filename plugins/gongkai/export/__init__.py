@@ -1,7 +1,8 @@
 """Exporters: the normalised package written as files.
 
-``export_content`` is what ``gongkai export`` runs: load, validate, and
-write the downloads of the records that pass. A record that does not pass
+``export_content`` is what ``gongkai export`` runs: validate (streamed),
+then write the downloads of the records that pass, loading each again when
+its turn comes, so memory does not grow with the number of records. A record that does not pass
 is reported and the export fails, rather than publishing a package that is
 silently missing a department. The site calls
 :func:`gongkai.export.site_data.write_site_data` directly.
@@ -11,15 +12,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from gongkai.errors import Lang
 from gongkai.export.formats import check_formats
-from gongkai.export.site_data import DownloadsIndex, export_records, write_site_data
-from gongkai.loader import load_paths
+from gongkai.export.site_data import DownloadsIndex, LazyRecord, export_records, write_site_data
+from gongkai.findings import Finding
+from gongkai.loader import _display, discover, load_file
 from gongkai.package import PackageMeta, RecordData
 from gongkai.report import render_text
-from gongkai.validate import validate_records
+from gongkai.validate import validate_files
 
 __all__ = ["DownloadsIndex", "export_content", "write_site_data"]
 
@@ -41,18 +44,21 @@ def export_content(
     ``formats``); with it, ``out`` gets the site's ``data/`` layout.
     """
     check_formats(formats)  # a typo is reported before minutes of loading
-    records = load_paths(paths, base=Path.cwd())
-    reports = validate_records(records)
+    found, _ = discover(paths)
+    # Shown (and recorded in the data) relative to the working directory: content/….
+    files = [Path(_display(path, Path.cwd())) for path in found]
+    reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
     if not reports:
         print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)
         return 2
     if not all(r.valid for r in reports):
         print(render_text([r for r in reports if not r.valid], lang, quiet=True), file=sys.stderr)
         return 1
+    # Loaded again one at a time as the export reaches them, so memory stays flat.
     data = [
-        RecordData(r.record.budget, r.record.display, r.findings, r.record.path)
-        for r in reports
-        if r.record.budget
+        LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
+        for r, path in zip(reports, files, strict=True)
+        if r.budget_id is not None
     ]
     if per_budget:
         index = write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
@@ -63,3 +69,11 @@ def export_content(
     else:
         print(f"wrote {out} ({len(index.dataset)} dataset files, {len(index.budgets)} department-year folders)")
     return 0
+
+
+def _record_data(path: Path, findings: list[Finding]) -> RecordData:
+    """One validated record, loaded again for the export (it passed a moment ago)."""
+    record = load_file(path, str(path))
+    if record.budget is None:
+        raise RuntimeError(f"{path} changed while it was being exported")
+    return RecordData(record.budget, record.display, findings, record.path)

@@ -372,6 +372,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         )
         if not stats.body_marked:
             log.warning("gongkai: 没有页面带 data-pagefind-body，搜索索引包含了所有页面")
+        if not getattr(stats, "canonical", True):
+            log.warning("gongkai: 此版本 Pagefind 的索引格式未能规范化，两次构建的搜索索引文件可能不完全相同")
         if not stats.query_segmentation_patched:
             log.warning("gongkai: 此版本 Pagefind 的中文查询分词未能调整，搜索可能漏掉结果")
         if self.serving:

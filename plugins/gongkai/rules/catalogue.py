@@ -3,7 +3,7 @@
 The rules live in one module per part of the disclosure. They are imported
 by name, in the order below, because that order is the order in which rules
 run and findings are listed (codes first, then the standard tables in their
-printed order, then 三公, running costs, projects, indicators, text, assets
+printed order, then 三公, running costs, procurement, projects, indicators, text, assets
 and staffing); a sorted import list would lose it.
 """
 
@@ -19,6 +19,7 @@ MODULES: tuple[str, ...] = (
     "economic",
     "three_public",
     "operating",
+    "procurement",
     "projects",
     "indicators",
     "narrative",

@@ -24,6 +24,7 @@ from gongkai.search.indexer import (
     index_site,
     patch_query_segmentation,
 )
+from gongkai.search.stable import canonicalise_bundle
 from gongkai.search.theme import (
     SEARCH_PARTIAL,
     header_override_from,
@@ -38,6 +39,7 @@ __all__ = [
     "TEMPLATE_EXCLUDE_SELECTORS",
     "IndexStats",
     "SearchIndexError",
+    "canonicalise_bundle",
     "find_pagefind",
     "header_override_from",
     "index_site",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from gongkai.errors import GongkaiError
+from gongkai.search.stable import canonicalise_bundle
 
 DEFAULT_OUTPUT_SUBDIR = "pagefind"
 """Where the bundle goes, relative to the site directory (the search box expects it there)."""
@@ -115,6 +116,10 @@ class IndexStats:
             against the indexed words instead of re-segmenting them with
             ``Intl.Segmenter`` (see ``patch_query_segmentation``); False if this
             Pagefind's loader no longer has the code to change.
+        canonical: The filter indexes and the metadata file were rewritten in a
+            canonical order (see :mod:`gongkai.search.stable`), so the bundle is
+            the same bytes on every build of the same site; False if not asked
+            for or if this Pagefind's files have a format that module does not know.
         output: Pagefind's console output, for a debug log.
     """
 
@@ -134,6 +139,7 @@ class IndexStats:
     cpu_seconds: float | None = None
     body_marked: bool = False
     query_segmentation_patched: bool = False
+    canonical: bool = False
     output: str = field(default="", repr=False)
 
     def summary(self) -> str:
@@ -189,6 +195,7 @@ def index_site(
     keep_index_url: bool = False,
     prune_ui: bool = True,
     fix_query_segmentation: bool = True,
+    canonical: bool = True,
     executable: Path | None = None,
     timeout: float | None = None,
 ) -> IndexStats:
@@ -215,6 +222,9 @@ def index_site(
             indexed words rather than split them with the browser's
             ``Intl.Segmenter`` first (without it, ``平乡`` misses pages; see
             :func:`patch_query_segmentation`).
+        canonical: Rewrite the files Pagefind writes in hash-map order (filter
+            indexes, metadata) in a fixed order, so that two builds of the same
+            site give the same bytes (:func:`gongkai.search.stable.canonicalise_bundle`).
         executable: The Pagefind binary; default :func:`find_pagefind`.
         timeout: Seconds before the run is killed; None waits.
 
@@ -289,8 +299,11 @@ def index_site(
         for name in _UNUSED_UI_FILES:
             (bundle_dir / name).unlink(missing_ok=True)
     patched = patch_query_segmentation(bundle_dir) if fix_query_segmentation else False
+    stable = canonicalise_bundle(bundle_dir) if canonical else False
     stats = _describe(bundle_dir, entry_path, seconds, output)
-    return replace(stats, query_segmentation_patched=patched, cpu_seconds=cpu_seconds)
+    return replace(
+        stats, query_segmentation_patched=patched, canonical=stable, cpu_seconds=cpu_seconds
+    )
 
 
 def patch_query_segmentation(bundle_dir: Path) -> bool:

@@ -45,6 +45,7 @@ from gongkai.findings import Finding
 from gongkai.loader import LoadedRecord, _display, discover, load_bytes, load_file
 from gongkai.model import Budget, Department
 from gongkai.validate import RecordReport, validate_records
+from gongkai.yamlio import MAX_BYTES
 
 #: Below this many files to process, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
@@ -315,7 +316,8 @@ def load_reports(
     for path in files:
         display = _display(path, base)
         try:
-            data: bytes | None = path.read_bytes()
+            # An oversized file is left to the loader, which refuses it unread.
+            data: bytes | None = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
         except OSError:
             data = None
         keyed.append(
