@@ -627,12 +627,14 @@ def test_plugin_indexes_the_seed_site(seed_site: tuple[str, Path, str]) -> None:
     fragments = _fragments(site / "pagefind")
     assert sorted(fragments) == sorted(
         [f"/budgets/{p.parent.name}/" for p in (site / "budgets").glob("*/index.html")]
-        + [
-            f"/budgets/{p.parent.parent.name}/indicators/"
-            for p in (site / "budgets").glob("*/indicators/index.html")
-        ]
         + [f"/departments/{p.parent.name}/" for p in (site / "departments").glob("*/index.html")]
-    )  # department-years, their indicators pages and departments: not the home page or the indexes
+    )  # department-years and departments: not the home page or the indexes
+    second = _fragments(site / "pagefind-indicators")
+    assert sorted(second) == sorted(
+        f"/budgets/{p.parent.parent.name}/indicators/"
+        for p in (site / "budgets").glob("*/indicators/index.html")
+    )  # their indicators pages: the second bundle
+    fragments.update(second)
     assert len(list((site / "budgets").glob("*/indicators/index.html"))) == 5
     data = fragments[f"/{PINGXIANG}"]
     assert data["meta"]["title"] == "中共平乡县委组织部 2023年预算"
@@ -743,6 +745,38 @@ def test_seed_hit_deep_in_a_project_links_to_its_anchor(seed_web: _Page) -> None
     assert 0 <= top < 900
     # The page's script ran after the instant navigation: the heading has its ¶ link.
     assert seed_web.page.locator("#project-22 a.headerlink").get_attribute("href") == "#project-22"
+
+
+@pytest.mark.browser
+def test_seed_indicators_bundle_is_fetched_after_the_first_results(seed_web: _Page) -> None:
+    """The indicators pages are a second bundle, requested only once results are on screen."""
+    _, site, _ = seed_web.base, seed_web.site, None
+    assert (site / "pagefind-indicators" / "pagefind.js").is_file()
+    fragments = _fragments(site / "pagefind")
+    assert f"/{PINGXIANG}" in fragments and f"/{PINGXIANG_INDICATORS}" not in fragments
+    assert set(_fragments(site / "pagefind-indicators")) == {
+        f"/budgets/{p.parent.parent.name}/indicators/"
+        for p in (site / "budgets").glob("*/indicators/index.html")
+    }
+    # When the first result element enters the DOM (epoch ms, as request timings are).
+    seed_web.page.add_init_script(
+        """new MutationObserver((_, observer) => {
+             if (document.querySelector('.md-search-result__item .md-search-result__link')) {
+               window.__firstResultAt = performance.timeOrigin + performance.now();
+               observer.disconnect();
+             }
+           }).observe(document, {childList: true, subtree: true});"""
+    )
+    seed_web.open()
+    results = seed_web.search("驻村")
+    assert [r["href"] for r in results] == [PREFIX + PINGXIANG, PREFIX + PINGXIANG_INDICATORS]
+    first_at = seed_web.page.evaluate("window.__firstResultAt")
+    assert first_at
+    second = [r for r in seed_web.requests if "/pagefind-indicators/" in r.url]
+    assert any(r.url.endswith("/pagefind-indicators/pagefind.js") for r in second)
+    assert all(r.timing["startTime"] > first_at for r in second), [
+        (r.url, r.timing["startTime"] - first_at) for r in second
+    ]
 
 
 @pytest.mark.browser

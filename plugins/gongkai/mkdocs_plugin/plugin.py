@@ -78,7 +78,7 @@ MARKER = "<!-- gongkai -->"
 #: (It mentions <h1 so that Material does not add a second title: the body has its own.)
 BODY_PLACEHOLDER = "<!-- gongkai:body, which has its own <h1> -->"
 #: Written after the pages by a full build; a ``serve`` rebuild keeps the first build's.
-PREVIOUS_OUTPUTS = ("data", "pagefind")
+PREVIOUS_OUTPUTS = ("data", "pagefind", "pagefind-indicators")
 #: The site's open-data folder and the two generated pages about it.
 DATA_DIR = "data"
 DOWNLOADS_PAGE = "downloads/index.md"

@@ -30,6 +30,15 @@ from gongkai.search.stable import canonicalise_bundle
 DEFAULT_OUTPUT_SUBDIR = "pagefind"
 """Where the bundle goes, relative to the site directory (the search box expects it there)."""
 
+INDICATORS_OUTPUT_SUBDIR = "pagefind-indicators"
+"""The second bundle: the indicators pages, queried after the first results are shown."""
+
+INDICATORS_GLOB = "budgets/*/indicators/index.html"
+"""The indicators pages (one per department-year), relative to the site directory."""
+
+BUNDLES_FILE = "gongkai-bundles.json"
+"""Written into the main bundle: the further bundles the search box queries after it."""
+
 DEFAULT_LANGUAGE = "zh"
 """One index for the whole site, segmented as Chinese (``--force-language zh``)."""
 
@@ -121,6 +130,11 @@ class IndexStats:
             the same bytes on every build of the same site; False if not asked
             for or if this Pagefind's files have a format that module does not know.
         output: Pagefind's console output, for a debug log.
+        indicators: The second bundle (the indicators pages, ``pagefind-indicators/``),
+            described the same way, or None when there is none (no indicators pages,
+            a custom ``glob``, or ``indicators_subdir=None``). All fields above
+            describe the main bundle only, except ``query_segmentation_patched`` and
+            ``canonical``, which hold for both bundles.
     """
 
     pages: int
@@ -141,14 +155,26 @@ class IndexStats:
     query_segmentation_patched: bool = False
     canonical: bool = False
     output: str = field(default="", repr=False)
+    indicators: IndexStats | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        """Wall time of both Pagefind runs."""
+        return self.seconds + (self.indicators.seconds if self.indicators else 0.0)
 
     def summary(self) -> str:
         """One line for the build log."""
-        return (
-            f"search: indexed {self.pages} pages in {self.seconds:.1f} s; "
+        line = (
+            f"search: indexed {self.pages} pages in {self.total_seconds:.1f} s; "
             f"{self.files} files, {self.bytes / 1024:.0f} KiB "
             f"({self.core_bytes / 1024:.0f} KiB before the first query)"
         )
+        if self.indicators is not None:
+            line += (
+                f"; then {self.indicators.pages} indicators pages: {self.indicators.files} files, "
+                f"{self.indicators.bytes / 1024:.0f} KiB"
+            )
+        return line
 
 
 def find_pagefind(*, require_extended: bool = True) -> Path:
@@ -191,6 +217,7 @@ def index_site(
     root_selector: str | None = None,
     exclude_selectors: Sequence[str] = (),
     glob: str | None = None,
+    indicators_subdir: str | None = INDICATORS_OUTPUT_SUBDIR,
     force_language: str | None = DEFAULT_LANGUAGE,
     keep_index_url: bool = False,
     prune_ui: bool = True,
@@ -204,7 +231,8 @@ def index_site(
     Only pages with a ``data-pagefind-body`` element are indexed once any page has
     one; filters come from ``data-pagefind-filter`` and the result title from
     ``data-pagefind-meta="title"`` (else the first ``h1``). A stale bundle from an
-    earlier build (``--dirty``) is removed first.
+    earlier build (``--dirty``) is removed first. Two runs of Pagefind when the
+    site has indicators pages: the main bundle and ``indicators_subdir``.
 
     Args:
         site_dir: The built site (MkDocs ``site_dir``).
@@ -213,7 +241,13 @@ def index_site(
         root_selector: Treat this element as the document root (Pagefind's
             ``--root-selector``); usually leave None and mark ``data-pagefind-body``.
         exclude_selectors: CSS selectors whose elements are not indexed.
-        glob: Which HTML files to read, relative to ``site_dir`` (default all).
+        glob: Which HTML files to read, relative to ``site_dir`` (default all). Given,
+            everything it matches goes into one bundle (no indicators bundle).
+        indicators_subdir: Where the second bundle goes: the indicators pages
+            (``budgets/*/indicators/index.html``) are indexed there, separately from
+            the rest, so the main bundle a browser loads before the first results
+            stays small; the search box queries it after showing those results.
+            None, or a site without indicators pages: one bundle.
         force_language: One index in this language whatever ``<html lang>`` says
             (``zh`` segments Chinese); None indexes each page language separately.
         keep_index_url: Keep ``index.html`` at the end of result URLs.
@@ -237,6 +271,66 @@ def index_site(
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
         raise SearchIndexError(f"site directory {site_dir} does not exist")
+    subdir = _check_subdir(output_subdir)
+    bundle_dir = site_dir.joinpath(*subdir.parts)
+    _remove_bundle(bundle_dir)
+    second: PurePosixPath | None = None
+    second_dir: Path | None = None
+    if indicators_subdir is not None:
+        second = _check_subdir(indicators_subdir)
+        if second == subdir:
+            raise SearchIndexError("indicators_subdir must differ from output_subdir")
+        second_dir = site_dir.joinpath(*second.parts)
+        _remove_bundle(second_dir)
+    (bundle_dir / BUNDLES_FILE).unlink(missing_ok=True)
+
+    exe = executable or find_pagefind()
+    options: list[str] = []
+    if root_selector:
+        options += ["--root-selector", root_selector]
+    if exclude_selectors:
+        options += ["--exclude-selectors", ",".join(exclude_selectors)]
+    if force_language:
+        options += ["--force-language", force_language]
+    if keep_index_url:
+        options.append("--keep-index-url")
+
+    indicator_pages = (
+        sorted(site_dir.glob(INDICATORS_GLOB)) if second is not None and glob is None else []
+    )
+    if indicator_pages:
+        assert second is not None and second_dir is not None
+        main_glob = _glob_without(site_dir, set(indicator_pages), (bundle_dir, second_dir))
+        main = _run(exe, site_dir, subdir, options, main_glob, timeout)
+        extra = _run(exe, site_dir, second, options, INDICATORS_GLOB, timeout)
+    else:
+        main = _run(exe, site_dir, subdir, options, glob, timeout)
+        extra = None
+
+    stats = _finish(bundle_dir, main, prune_ui, fix_query_segmentation, canonical)
+    more = None
+    if extra is not None:
+        assert second is not None and second_dir is not None
+        more = _finish(second_dir, extra, prune_ui, fix_query_segmentation, canonical)
+    # The search box reads this after the first results, to know what else to query
+    # (written even when empty: a missing file would be a 404 in the console).
+    listed = [second.as_posix() + "/"] if more is not None and second is not None else []
+    (bundle_dir / BUNDLES_FILE).write_text(json.dumps({"more": listed}) + "\n", encoding="utf-8")
+    extra_bytes = _size(bundle_dir / BUNDLES_FILE)
+    if more is None:
+        return replace(stats, files=stats.files + 1, bytes=stats.bytes + extra_bytes)
+    return replace(
+        stats,
+        files=stats.files + 1,
+        bytes=stats.bytes + extra_bytes,
+        indicators=more,
+        query_segmentation_patched=stats.query_segmentation_patched
+        and more.query_segmentation_patched,
+        canonical=stats.canonical and more.canonical,
+    )
+
+
+def _check_subdir(output_subdir: str) -> PurePosixPath:
     subdir = PurePosixPath(output_subdir)
     if (
         not output_subdir
@@ -247,23 +341,64 @@ def index_site(
         raise SearchIndexError(
             f"output_subdir must be a relative path inside the site, not {output_subdir!r}"
         )
-    bundle_dir = site_dir.joinpath(*subdir.parts)
+    return subdir
+
+
+def _remove_bundle(bundle_dir: Path) -> None:
+    """A stale bundle of an earlier build (only a directory Pagefind wrote)."""
     if (bundle_dir / "pagefind-entry.json").is_file():
         shutil.rmtree(bundle_dir)
 
-    exe = executable or find_pagefind()
-    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", subdir.as_posix()]
-    if root_selector:
-        cmd += ["--root-selector", root_selector]
-    if exclude_selectors:
-        cmd += ["--exclude-selectors", ",".join(exclude_selectors)]
+
+_GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}<>(),!:#~])")
+
+
+def _glob_without(site_dir: Path, excluded: set[Path], bundles: Sequence[Path]) -> str:
+    """A ``--glob`` for every HTML file of the site except ``excluded``.
+
+    Pagefind has no exclusion option, so the glob lists what to read: a top-level
+    directory without excluded files as ``dir/**/*.html``; under ``budgets/`` one
+    pattern per path shape with the record directory as ``*`` (``budgets/*/index.html``);
+    other files literally.
+    """
+    patterns: set[str] = set()
+    excluded_tops = {p.relative_to(site_dir).parts[0] for p in excluded}
+    for path in site_dir.rglob("*.html"):
+        if path in excluded or any(b == path or b in path.parents for b in bundles):
+            continue
+        parts = path.relative_to(site_dir).parts
+        if len(parts) == 1:
+            patterns.add(_GLOB_SPECIAL.sub(r"\\\1", parts[0]))
+        elif parts[0] not in excluded_tops:
+            patterns.add(_GLOB_SPECIAL.sub(r"\\\1", parts[0]) + "/**/*.html")
+        elif parts[0] == "budgets" and len(parts) >= 3:
+            rest = "/".join(_GLOB_SPECIAL.sub(r"\\\1", p) for p in parts[2:])
+            patterns.add(f"budgets/*/{rest}")  # never indicators/index.html: excluded
+        else:
+            patterns.add("/".join(_GLOB_SPECIAL.sub(r"\\\1", p) for p in parts))
+    if not patterns:
+        return "**/*.{html}"
+    return "{" + ",".join(sorted(patterns)) + "}"
+
+
+@dataclass
+class _Run:
+    output: str
+    seconds: float
+    cpu_seconds: float | None
+
+
+def _run(
+    exe: Path,
+    site_dir: Path,
+    subdir: PurePosixPath,
+    options: Sequence[str],
+    glob: str | None,
+    timeout: float | None,
+) -> _Run:
+    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", subdir.as_posix(), *options]
     if glob:
         cmd += ["--glob", glob]
-    if force_language:
-        cmd += ["--force-language", force_language]
-    if keep_index_url:
-        cmd.append("--keep-index-url")
-
     # Pagefind also reads pagefind.{yml,toml,json} from its working directory and
     # PAGEFIND_* variables: run it in an empty directory with only our options.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
@@ -291,18 +426,23 @@ def index_site(
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise SearchIndexError(f"Pagefind failed (exit {proc.returncode}):\n{tail}")
-
-    entry_path = bundle_dir / "pagefind-entry.json"
+    entry_path = site_dir.joinpath(*subdir.parts) / "pagefind-entry.json"
     if not entry_path.is_file():
         raise SearchIndexError(f"Pagefind wrote no {entry_path}:\n{output.strip()}")
+    return _Run(output, seconds, cpu_seconds)
+
+
+def _finish(
+    bundle_dir: Path, run: _Run, prune_ui: bool, fix_query_segmentation: bool, canonical: bool
+) -> IndexStats:
     if prune_ui:
         for name in _UNUSED_UI_FILES:
             (bundle_dir / name).unlink(missing_ok=True)
     patched = patch_query_segmentation(bundle_dir) if fix_query_segmentation else False
     stable = canonicalise_bundle(bundle_dir) if canonical else False
-    stats = _describe(bundle_dir, entry_path, seconds, output)
+    stats = _describe(bundle_dir, bundle_dir / "pagefind-entry.json", run.seconds, run.output)
     return replace(
-        stats, query_segmentation_patched=patched, canonical=stable, cpu_seconds=cpu_seconds
+        stats, query_segmentation_patched=patched, canonical=stable, cpu_seconds=run.cpu_seconds
     )
 
 

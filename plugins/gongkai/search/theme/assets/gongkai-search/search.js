@@ -4,6 +4,11 @@
  * - Loads pagefind.js lazily (on first focus), from <site root>/<bundle>/, where the
  *   site root is two levels above this script (assets/gongkai-search/search.js), so
  *   the site works under any sub-path (/gongkai/) and from any page depth.
+ * - Two bundles: the main one (department-year and department pages) is queried
+ *   and its results shown first; then the further bundles it lists in
+ *   gongkai-bundles.json (the indicators pages, pagefind-indicators/) are imported
+ *   and queried, with the same filters, and their results appended under the
+ *   first ones. None of their files is fetched before the first results are shown.
  * - Renders results with Material's own classes: one item per department-year page,
  *   with links to the project headings (#project-3) that matched.
  * - Keyboard: / s f open, arrows move, Enter follows, Escape closes.
@@ -38,6 +43,8 @@
   var states = new WeakMap();
   var pagefindPromise = null;
   var bundleUrl = null;
+  var morePromise = null;
+  var extraPromises = {};
 
   function config(root) {
     try {
@@ -130,7 +137,16 @@
   function loadPagefind(s) {
     if (!pagefindPromise) {
       bundleUrl = s.bundle;
-      pagefindPromise = import(bundleUrl + "pagefind.js")
+      pagefindPromise = importBundle(s, bundleUrl).catch(function (error) {
+        pagefindPromise = null;
+        throw error;
+      });
+    }
+    return pagefindPromise;
+  }
+
+  function importBundle(s, url) {
+    return import(url + "pagefind.js")
         .then(function (pagefind) {
           // The bundle's own path comes from the import URL; result URLs are
           // relative to the site root, which may be a sub-path (/gongkai/).
@@ -148,13 +164,37 @@
             .then(function () {
               return pagefind;
             });
+        });
+  }
+
+  // The further bundles (site-root-relative URLs) the main bundle lists; none
+  // when the file is absent (a site without indicators pages, an older build).
+  function loadMore(s) {
+    if (!morePromise) {
+      morePromise = fetch(s.bundle + "gongkai-bundles.json")
+        .then(function (response) {
+          return response.ok ? response.json() : {};
         })
-        .catch(function (error) {
-          pagefindPromise = null;
-          throw error;
+        .then(function (data) {
+          return (Array.isArray(data.more) ? data.more : []).map(function (path) {
+            return new URL(path, siteRoot).href;
+          });
+        })
+        .catch(function () {
+          return [];
         });
     }
-    return pagefindPromise;
+    return morePromise;
+  }
+
+  function loadExtra(s, url) {
+    if (!extraPromises[url]) {
+      extraPromises[url] = importBundle(s, url).catch(function (error) {
+        delete extraPromises[url];
+        throw error;
+      });
+    }
+    return extraPromises[url];
   }
 
   function escapeHtml(text) {
@@ -358,8 +398,8 @@
     s.list.appendChild(li);
   }
 
-  function showMore(s, seq) {
-    var batch = s.results.slice(s.shown, s.shown + (s.shown ? PAGE_SIZE : FIRST_PAGE));
+  function showMore(s, seq, size) {
+    var batch = s.results.slice(s.shown, s.shown + (size || (s.shown ? PAGE_SIZE : FIRST_PAGE)));
     s.shown += batch.length;
     return Promise.all(
       batch.map(function (r) {
@@ -379,6 +419,7 @@
   function search(s) {
     var query = s.input.value.trim();
     var seq = ++s.seq;
+    var parsed = null;
     if (!query) {
       s.root.setAttribute("data-gk-state", "done");
       s.results = [];
@@ -390,7 +431,7 @@
     s.root.setAttribute("data-gk-state", "busy");
     return loadPagefind(s)
       .then(function (pagefind) {
-        var parsed = parseQuery(s, query);
+        parsed = parseQuery(s, query);
         s.notes = parsed.notes;
         s.term = parsed.term;
         if (parsed.term === null && !Object.keys(parsed.filters).length) return null;
@@ -410,19 +451,20 @@
         s.query = query;
         s.shown = 0;
         s.list.innerHTML = "";
-        setMeta(
-          s,
-          countText(s, found.results.length) + (s.notes.length ? "（" + s.notes.join(" · ") + "）" : "")
-        );
+        showCount(s);
         return showMore(s, seq).then(function () {
           if (seq !== s.seq) return;
-          s.root.setAttribute("data-gk-state", "done");
-          // For measurements: when the results of a query were on screen.
+          // For measurements: when the (first) results of a query were on screen.
           if (window.performance && performance.mark) performance.mark("gongkai-search:results");
           // The filter values come after the results are painted, never before.
           setTimeout(function () {
             loadFilters(s);
           }, 50);
+          return searchMore(s, seq, parsed);
+        }).then(function () {
+          if (seq !== s.seq) return;
+          s.root.setAttribute("data-gk-state", "done");
+          if (window.performance && performance.mark) performance.mark("gongkai-search:all-results");
         });
       })
       .catch(function (error) {
@@ -431,6 +473,42 @@
         setMeta(s, s.texts.failed || "Search is unavailable");
         console.error("gongkai search:", error);
       });
+  }
+
+  function showCount(s) {
+    setMeta(
+      s,
+      countText(s, s.results.length) + (s.notes.length ? "（" + s.notes.join(" · ") + "）" : "")
+    );
+  }
+
+  // After the first results are on screen: the further bundles, one after the
+  // other, their results appended under those already listed.
+  function searchMore(s, seq, parsed) {
+    return loadMore(s).then(function (urls) {
+      return urls.reduce(function (done, url) {
+        return done.then(function () {
+          if (seq !== s.seq) return;
+          return loadExtra(s, url)
+            .then(function (pagefind) {
+              if (seq !== s.seq) return null;
+              return pagefind.search(parsed.term, { filters: parsed.filters });
+            })
+            .then(function (found) {
+              if (seq !== s.seq || !found || !found.results.length) return;
+              var allShown = s.shown >= s.results.length;
+              s.results = s.results.concat(found.results);
+              showCount(s);
+              // Shown at once when every earlier result is; else behind "more".
+              if (allShown) return showMore(s, seq, FIRST_PAGE);
+              renderMore(s);
+            })
+            .catch(function (error) {
+              console.error("gongkai search:", url, error);
+            });
+        });
+      }, Promise.resolve());
+    });
   }
 
   function schedule(s) {
