@@ -15,7 +15,7 @@ with a problem goes the full way, so the outcome never depends on the path.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -229,34 +229,50 @@ def load_paths(paths: Iterable[str | Path], base: Path | None = None) -> list[Lo
 
 
 def add_duplicate_problems(records: list[LoadedRecord]) -> None:
-    """Flag every record after the first that claims the same budget id.
+    """Flag every record after the first that claims the same budget id (see :func:`duplicate_claims`).
 
-    A record in a file named after its id claims the id before one whose
-    file name disagrees (a misnamed copy such as ``… copy.yaml``, which sorts
-    first): the copy is the duplicate, not the original. The site's
-    :func:`gongkai.site.source.flag_duplicates` and the streaming
-    :func:`gongkai.validate.validate_files` decide the same way.
+    The site's :func:`gongkai.site.source.flag_duplicates` uses the same
+    decision; the streaming :func:`gongkai.validate.validate_files` reaches it
+    without holding every report.
     """
-    first: dict[str, LoadedRecord] = {}
-    for record in sorted(records, key=misnamed):  # stable: file order within each kind
-        if record.budget is None:
+    claims = [
+        (r.budget.budget_id if r.budget is not None else None, misnamed(r.problems)) for r in records
+    ]
+    for index, first in duplicate_claims(claims).items():
+        record = records[index]
+        record.problems.append(duplicate_problem(record.display, claims[index][0] or "", records[first].display))
+
+
+def duplicate_claims(claims: Sequence[tuple[str | None, bool]]) -> dict[int, int]:
+    """Which files claim an id that another file claims first: ``{index: index of the first}``.
+
+    ``claims`` holds, per file in file order, its budget id (``None`` when it
+    could not be read) and whether its file name disagrees with that id. A
+    file named after its id claims the id before a misnamed one (a copy such
+    as ``… copy.yaml``, which sorts first): the copy is the duplicate, not the
+    original. Within each kind, file order decides.
+    """
+    first: dict[str, int] = {}
+    duplicates: dict[int, int] = {}
+    for index in sorted(range(len(claims)), key=lambda i: claims[i][1]):  # stable
+        key = claims[index][0]
+        if key is None:
             continue
-        key = record.budget.budget_id
         if key in first:
-            record.problems.append(
-                Problem(
-                    "record.duplicate-id",
-                    Location(record.display, 1, 1),
-                    {"found": key, "first": first[key].display},
-                )
-            )
+            duplicates[index] = first[key]
         else:
-            first[key] = record
+            first[key] = index
+    return duplicates
 
 
-def misnamed(record: LoadedRecord) -> bool:
-    """True when the record's file name disagrees with its id (a ``record.file-name`` problem)."""
-    return any(problem.code == "record.file-name" for problem in record.problems)
+def duplicate_problem(display: str, budget_id: str, first: str) -> Problem:
+    """The problem of a file whose budget id the file ``first`` claims."""
+    return Problem("record.duplicate-id", Location(display, 1, 1), {"found": budget_id, "first": first})
+
+
+def misnamed(problems: Iterable[Problem]) -> bool:
+    """True when the file name disagrees with the record's id (a ``record.file-name`` problem)."""
+    return any(problem.code == "record.file-name" for problem in problems)
 
 
 def _display(path: Path, base: Path | None) -> str:

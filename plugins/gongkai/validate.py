@@ -42,7 +42,13 @@ from typing import Any, Literal
 
 from gongkai.errors import Location, Problem
 from gongkai.findings import Finding
-from gongkai.loader import LoadedRecord, add_duplicate_problems, load_file
+from gongkai.loader import (
+    LoadedRecord,
+    add_duplicate_problems,
+    duplicate_problem,
+    load_file,
+    misnamed,
+)
 from gongkai.package import RecordData, build_tables, cell_text
 from gongkai.rules import run_rules
 from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
@@ -318,7 +324,7 @@ def _flag_duplicates(reports: Iterable[FileReport], paths: Sequence[Path]) -> It
 
 
 def _misnamed(report: FileReport) -> bool:
-    return any(problem.code == "record.file-name" for problem in report.record_problems)
+    return misnamed(report.record_problems)
 
 
 def _decided(
@@ -342,7 +348,7 @@ def _flagged(
         return report
     problems = [
         *report.record_problems,
-        Problem("record.duplicate-id", Location(report.display, 1, 1), {"found": key, "first": claimant[1]}),
+        duplicate_problem(report.display, key, claimant[1]),
     ]
     return replace(report, findings=[], problems=problems)
 

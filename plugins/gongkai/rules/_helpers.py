@@ -10,7 +10,7 @@ GUIDE §2.1 principle 3) and the rounding policy
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -245,6 +245,30 @@ def _difference(
     return finding(
         rule, severity, subject, zh, en, path=path, printed=printed, computed=computed, unit=unit
     )
+
+
+def column_sums(
+    rule: str,
+    printed: Any,
+    summed: Sequence[Any],
+    columns: Iterable[str],
+    unit: str,
+    path: str,
+    describe: Callable[[str], tuple[str, str, str]],
+) -> Iterator[Finding]:
+    """A printed row against the sum of other rows, column by column (totals, parents).
+
+    ``describe(column)`` gives the finding's subject and its identity in
+    Chinese and English; ``path`` is the printed row's model path.
+    """
+    for column in columns:
+        subject, identity_zh, identity_en = describe(column)
+        finding = sum_finding(
+            rule, subject, getattr(printed, column), [getattr(row, column) for row in summed],
+            unit, f"{path}.{column}", identity_zh, identity_en,
+        )  # fmt: skip
+        if finding is not None:
+            yield finding
 
 
 def compact(findings: Iterable[Finding | None]) -> Iterator[Finding]:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import partial
 
 from gongkai.findings import Finding
 from gongkai.model import Budget, EconomicColumns, EconomicTable, FunctionTable, section_unit
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
     children_indices,
+    column_sums,
     compact,
     compare_finding,
     field_label,
@@ -72,21 +74,19 @@ def check_economic_total(budget: Budget) -> Iterator[Finding]:
         return
     unit = section_unit(budget, table)
     roots = [table.lines[i] for i in root_indices(table.lines)]
-    for column in _columns(table):
-        yield from compact(
-            [
-                sum_finding(
-                    "R-ECO-TOTAL",
-                    f"{TITLE} 合计行 {_label(column)}",
-                    getattr(table.reported_total, column),
-                    [getattr(line, column) for line in roots],
-                    unit,
-                    f"{SECTION}.reported_total.{column}",
-                    f"{TITLE}合计行“{_label(column)}” = Σ 类",
-                    f"basic expenditure table: total row {column} = sum of 类 rows",
-                )
-            ]
-        )
+    yield from column_sums(
+        "R-ECO-TOTAL", table.reported_total, roots, _columns(table), unit, f"{SECTION}.reported_total",
+        _total_texts,
+    )  # fmt: skip
+
+
+def _total_texts(column: str) -> tuple[str, str, str]:
+    """Subject and identity of R-ECO-TOTAL in ``column``."""
+    return (
+        f"{TITLE} 合计行 {_label(column)}",
+        f"{TITLE}合计行“{_label(column)}” = Σ 类",
+        f"basic expenditure table: total row {column} = sum of 类 rows",
+    )
 
 
 @rule(
@@ -104,21 +104,19 @@ def check_economic_parent(budget: Budget) -> Iterator[Finding]:
     columns = _columns(table)
     for parent, kids in children_indices(table.lines).items():
         line = table.lines[parent]
-        for column in columns:
-            yield from compact(
-                [
-                    sum_finding(
-                        "R-ECO-PARENT",
-                        f"{TITLE} {line.code} {_label(column)}",
-                        getattr(line, column),
-                        [getattr(table.lines[k], column) for k in kids],
-                        unit,
-                        f"{SECTION}.lines[{parent}].{column}",
-                        f"{TITLE}类 {line.code}“{_label(column)}” = Σ 款",
-                        f"basic expenditure table: {line.code} {column} = sum of its 款",
-                    )
-                ]
-            )
+        yield from column_sums(
+            "R-ECO-PARENT", line, [table.lines[k] for k in kids], columns, unit, f"{SECTION}.lines[{parent}]",
+            partial(_parent_texts, line.code),
+        )  # fmt: skip
+
+
+def _parent_texts(code: str, column: str) -> tuple[str, str, str]:
+    """Subject and identity of R-ECO-PARENT for the 类 ``code`` in ``column``."""
+    return (
+        f"{TITLE} {code} {_label(column)}",
+        f"{TITLE}类 {code}“{_label(column)}” = Σ 款",
+        f"basic expenditure table: {code} {column} = sum of its 款",
+    )
 
 
 @rule(

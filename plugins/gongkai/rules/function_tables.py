@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from gongkai.findings import Finding
@@ -32,6 +33,7 @@ from gongkai.rules._helpers import (
     SECTION_LABELS_EN,
     children_indices,
     column_names,
+    column_sums,
     compact,
     compare_finding,
     field_label,
@@ -97,21 +99,19 @@ def check_function_total(budget: Budget) -> Iterator[Finding]:
             continue
         unit = section_unit(budget, table)
         roots = [table.lines[i] for i in root_indices(table.lines)]
-        for column in columns_of(table):
-            yield from compact(
-                [
-                    sum_finding(
-                        "R-FUNC-TOTAL",
-                        f"{SECTION_LABELS[name]} 合计行 {label(table, column)}",
-                        getattr(table.reported_total, column),
-                        [getattr(line, column) for line in roots],
-                        unit,
-                        f"{name}.reported_total.{column}",
-                        f"{SECTION_LABELS[name]}合计行“{label(table, column)}” = Σ 类",
-                        f"{SECTION_LABELS_EN[name]}: total row, column {column} = sum of 类 rows",
-                    )
-                ]
-            )
+        yield from column_sums(
+            "R-FUNC-TOTAL", table.reported_total, roots, columns_of(table), unit, f"{name}.reported_total",
+            partial(_total_texts, name, table),
+        )  # fmt: skip
+
+
+def _total_texts(name: str, table: Any, column: str) -> tuple[str, str, str]:
+    """Subject and identity of R-FUNC-TOTAL for the table ``name`` in ``column``."""
+    return (
+        f"{SECTION_LABELS[name]} 合计行 {label(table, column)}",
+        f"{SECTION_LABELS[name]}合计行“{label(table, column)}” = Σ 类",
+        f"{SECTION_LABELS_EN[name]}: total row, column {column} = sum of 类 rows",
+    )
 
 
 @rule(
@@ -127,23 +127,20 @@ def check_function_parent(budget: Budget) -> Iterator[Finding]:
         columns = columns_of(table)
         for parent, kids in children_indices(table.lines).items():
             line = table.lines[parent]
-            level = "类" if len(line.code) == 3 else "款"
-            child = "款" if level == "类" else "项"
-            for column in columns:
-                yield from compact(
-                    [
-                        sum_finding(
-                            "R-FUNC-PARENT",
-                            f"{SECTION_LABELS[name]} {line.code} {label(table, column)}",
-                            getattr(line, column),
-                            [getattr(table.lines[k], column) for k in kids],
-                            unit,
-                            f"{name}.lines[{parent}].{column}",
-                            f"{SECTION_LABELS[name]}{level} {line.code}“{label(table, column)}” = Σ {child}",
-                            f"{SECTION_LABELS_EN[name]}: {line.code} {column} = sum of its children",
-                        )
-                    ]
-                )
+            yield from column_sums(
+                "R-FUNC-PARENT", line, [table.lines[k] for k in kids], columns, unit, f"{name}.lines[{parent}]",
+                partial(_parent_texts, name, table, line.code),
+            )  # fmt: skip
+
+
+def _parent_texts(name: str, table: Any, code: str, column: str) -> tuple[str, str, str]:
+    """Subject and identity of R-FUNC-PARENT for the 类 or 款 ``code`` in ``column``."""
+    level, child = ("类", "款") if len(code) == 3 else ("款", "项")
+    return (
+        f"{SECTION_LABELS[name]} {code} {label(table, column)}",
+        f"{SECTION_LABELS[name]}{level} {code}“{label(table, column)}” = Σ {child}",
+        f"{SECTION_LABELS_EN[name]}: {code} {column} = sum of its children",
+    )
 
 
 # --------------------------------------------------------------------------- #

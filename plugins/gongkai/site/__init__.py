@@ -12,5 +12,7 @@ drives with loaded and validated records:
 * :mod:`.collection_views` — contexts of the index, comparison and quality pages;
 * :mod:`.pages` — which pages exist and where (URLs only from validated ids);
 * :mod:`.render` — Jinja2 templates, looked up in a site's directory first;
-* :mod:`.build` — the page set and rendered HTML for a set of reports.
+* :mod:`.build` — the page set and rendered HTML for a set of reports;
+* :mod:`.source` — loading and validating the content directory (summaries, record store);
+* :mod:`.pickles` — the on-disk caches' file handling.
 """

@@ -13,8 +13,6 @@ which keeps the first under 80 KB of HTML.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import re
 from collections.abc import KeysView, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from gongkai.site.collection_views import (
     years_view,
 )
 from gongkai.site.format import stage_label
+from gongkai.site.pickles import pickle_path, read_pickle, write_pickle
 from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
 from gongkai.site.render import Renderer
 from gongkai.site.source import Summary, code_fingerprint
@@ -119,36 +118,19 @@ class PageCache:
         self.root = root
 
     def _path(self, key: tuple[str, str, str, str]) -> Path | None:
-        if self.root is None:
-            return None
-        name = hashlib.sha256("\0".join((*key, site_code_fingerprint())).encode()).hexdigest()
-        return self.root / name[:2] / f"{name}.pickle"
+        return None if self.root is None else pickle_path(self.root, *key, site_code_fingerprint())
 
     def get(self, key: tuple[str, str, str, str]) -> RenderedPage | None:
         page = self._pages.get(key)
         path = self._path(key) if page is None else None
-        if path is not None:
-            try:
-                with path.open("rb") as handle:
-                    loaded = pickle.load(handle)
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-                return None
-            if isinstance(loaded, RenderedPage):
-                page = loaded
-        return page
+        return read_pickle(path, RenderedPage) if path is not None else page
 
     def put(self, key: tuple[str, str, str, str], page: RenderedPage) -> None:
         path = self._path(key)
         if path is None:
             self._pages[key] = page  # memory only without a directory: 10⁴ pages are ~1 GB
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(path)
-        except OSError:
-            pass
+        else:
+            write_pickle(path, page)
 
     def __len__(self) -> int:
         return len(self._pages)

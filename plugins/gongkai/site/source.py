@@ -39,11 +39,21 @@ from functools import cache
 from pathlib import Path
 
 import gongkai
-from gongkai.errors import Location, Problem
+from gongkai.errors import Problem
 from gongkai.figures import KeyFigures, key_figures
 from gongkai.findings import Finding
-from gongkai.loader import LoadedRecord, _display, discover, load_bytes, load_file
+from gongkai.loader import (
+    LoadedRecord,
+    _display,
+    discover,
+    duplicate_claims,
+    duplicate_problem,
+    load_bytes,
+    load_file,
+    misnamed,
+)
 from gongkai.model import Budget, Department
+from gongkai.site.pickles import pickle_path, read_pickle, write_pickle
 from gongkai.validate import RecordReport, validate_records
 from gongkai.yamlio import MAX_BYTES
 
@@ -233,26 +243,13 @@ class DiskCache:
         self.root = root
 
     def _path(self, digest: str, display: str) -> Path:
-        key = hashlib.sha256(f"{digest}\0{display}\0{code_fingerprint()}".encode()).hexdigest()
-        return self.root / key[:2] / f"{key}.pickle"
+        return pickle_path(self.root, digest, display, code_fingerprint())
 
     def get(self, digest: str, display: str) -> Outcome | None:
-        try:
-            with self._path(digest, display).open("rb") as handle:
-                outcome = pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            return None
-        return outcome if isinstance(outcome, Outcome) else None
+        return read_pickle(self._path(digest, display), Outcome)
 
     def put(self, digest: str, display: str, outcome: Outcome) -> None:
-        path = self._path(digest, display)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(path)
-        except OSError:
-            pass
+        write_pickle(self._path(digest, display), outcome)
 
 
 class ValidationCache:
@@ -347,23 +344,10 @@ def flag_duplicates(summaries: list[Summary]) -> None:
     The same problem as :func:`gongkai.loader.add_duplicate_problems` gives,
     made on fresh lists so a cached summary never carries a stale duplicate.
     """
-    first: dict[str, Summary] = {}
-    # A correctly named file claims its id before a misnamed copy (“… copy.yaml”).
-    claimants = sorted(
-        (s for s in summaries if s.head is not None),
-        key=lambda s: any(p.code == "record.file-name" for p in s.problems),
-    )
-    for summary in claimants:
-        assert summary.head is not None
-        key = summary.head.budget_id
-        if key in first:
-            summary.problems.append(
-                Problem(
-                    "record.duplicate-id",
-                    Location(summary.display, 1, 1),
-                    {"found": key, "first": first[key].display},
-                )
-            )
-            summary.findings = []
-        else:
-            first[key] = summary
+    claims = [(s.head.budget_id if s.head else None, misnamed(s.problems)) for s in summaries]
+    for index, first in duplicate_claims(claims).items():
+        summary = summaries[index]
+        summary.problems.append(
+            duplicate_problem(summary.display, claims[index][0] or "", summaries[first].display)
+        )
+        summary.findings = []
