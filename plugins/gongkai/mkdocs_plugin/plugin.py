@@ -233,7 +233,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         try:
             index = self.export.join()
         except ExportFailed as exc:
-            raise PluginError(f"gongkai: 生成下载文件失败（这是 Gongkai 的错误，请报告）：\n{exc}") from exc
+            raise _export_error(exc) from exc
         return markdown + downloads_markdown(index, link_prefix="../", dictionary="dictionary.md")
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -347,7 +347,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 self.export.join()  # normally done: the downloads page waited for it
             self._index_search(config)
         except ExportFailed as exc:
-            raise PluginError(f"gongkai: 生成下载文件失败（这是 Gongkai 的错误，请报告）：\n{exc}") from exc
+            raise _export_error(exc) from exc
         finally:
             self.builds += 1
 
@@ -443,6 +443,11 @@ def _options(plugin: GongkaiConfig, config: MkDocsConfig) -> SiteOptions:
         invalid_pages=plugin.on_invalid == "page",
         recent_count=plugin.recent_count,
     )
+
+
+def _export_error(exc: ExportFailed) -> PluginError:
+    """The export child failed: a bug of Gongkai's, not of the content (the records passed)."""
+    return PluginError(f"gongkai: 生成下载文件失败（这是 Gongkai 的错误，请报告）：\n{exc}")
 
 
 def _front_matter(title: str, *, wide: bool = True) -> str:
