@@ -94,8 +94,8 @@ def test_index_site_indexes_only_marked_pages(tmp_path: Path) -> None:
     site = _copy_site(tmp_path)
     stats = index_site(site)
 
-    assert stats.pages == 4  # three department-years and one department; not / and 404
-    assert stats.languages == {"zh": 4}
+    assert stats.pages == 3  # three department-years; not / and 404
+    assert stats.languages == {"zh": 3}
     assert stats.filters == 3
     assert stats.bundle_dir == site / "pagefind"
     for name in (
@@ -115,15 +115,17 @@ def test_index_site_indexes_only_marked_pages(tmp_path: Path) -> None:
     assert stats.version.startswith("1.")
     assert stats.body_marked
     assert stats.cpu_seconds is not None and stats.cpu_seconds >= 0
-    assert "indexed 4 pages" in stats.summary()
+    assert "indexed 3 pages" in stats.summary()
 
     pages = _fragments(stats.bundle_dir)
     assert sorted(pages) == [
         "/budgets/130532-101-2023-budget/",
         "/budgets/130532-105-2023-budget/",
         "/budgets/350102-301-2022-final/",
-        "/departments/130532-101/",
     ]
+    # the department page (all its years) is in the second bundle, queried after
+    assert stats.indicators is not None
+    assert "/departments/130532-101/" in _fragments(site / "pagefind-more")
 
 
 def test_index_site_records_titles_filters_anchors_and_segmented_words(tmp_path: Path) -> None:
@@ -267,7 +269,8 @@ def test_mkdocs_build_with_the_override(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = _build_mkdocs(out, "https://example.org/gongkai/")
     assert result.returncode == 0, result.stderr
-    assert "search: indexed 5 pages" in result.stderr
+    assert "search: indexed 4 pages" in result.stderr  # the department page: second bundle
+    assert "then 1 indicators and department pages" in result.stderr
 
     html = (out / "budgets" / "130532-101-2023-budget" / "index.html").read_text(encoding="utf-8")
     assert html.count("data-gk-search") == 1  # one search box
@@ -278,7 +281,7 @@ def test_mkdocs_build_with_the_override(tmp_path: Path) -> None:
     assert not (out / "search" / "search_index.json").exists()
     home = (out / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind-body" not in home
-    assert "/departments/130532-101/" in _fragments(out / "pagefind")
+    assert "/departments/130532-101/" in _fragments(out / "pagefind-more")
 
 
 # ------------------------------------------------------------------------- browser
@@ -626,14 +629,16 @@ def test_plugin_indexes_the_seed_site(seed_site: tuple[str, Path, str]) -> None:
     assert '<h3 id="project-23">驻村工作队工作经费</h3>' in page
     fragments = _fragments(site / "pagefind")
     assert sorted(fragments) == sorted(
-        [f"/budgets/{p.parent.name}/" for p in (site / "budgets").glob("*/index.html")]
-        + [f"/departments/{p.parent.name}/" for p in (site / "departments").glob("*/index.html")]
-    )  # department-years and departments: not the home page or the indexes
-    second = _fragments(site / "pagefind-indicators")
+        f"/budgets/{p.parent.name}/" for p in (site / "budgets").glob("*/index.html")
+    )  # department-years: not the home page or the indexes
+    second = _fragments(site / "pagefind-more")
     assert sorted(second) == sorted(
-        f"/budgets/{p.parent.parent.name}/indicators/"
-        for p in (site / "budgets").glob("*/indicators/index.html")
-    )  # their indicators pages: the second bundle
+        [
+            f"/budgets/{p.parent.parent.name}/indicators/"
+            for p in (site / "budgets").glob("*/indicators/index.html")
+        ]
+        + [f"/departments/{p.parent.name}/" for p in (site / "departments").glob("*/index.html")]
+    )  # their indicators pages and the departments: the second bundle
     fragments.update(second)
     assert len(list((site / "budgets").glob("*/indicators/index.html"))) == 5
     data = fragments[f"/{PINGXIANG}"]
@@ -713,15 +718,14 @@ def test_seed_canonical_name_finds_the_printed_name(seed_web: _Page) -> None:
     seed_web.open()
     # 鼓楼区委组织部 is the canonical name; the 2020 budget printed 中共福州市鼓楼区组织部.
     results = seed_web.search("鼓楼区委组织部")
-    assert {r["href"] for r in results[:2]} == {
-        f"{PREFIX}budgets/350102-116001-2020-budget/",
+    # first the department-year, then (second bundle) the department page and,
+    # as its indicators (鼓楼区…方案，待区委研究) match as well, the indicators page
+    assert results[0]["href"] == f"{PREFIX}budgets/350102-116001-2020-budget/"
+    assert f"{PREFIX}departments/350102-116001/" in [r["href"] for r in results[1:]]
+    assert {r["href"] for r in results[1:]} <= {
         f"{PREFIX}departments/350102-116001/",
+        f"{PREFIX}budgets/350102-116001-2020-budget/indicators/",
     }
-    # its indicators (鼓楼区…方案，待区委研究) match as well, ranked after the pages named so
-    assert [r["href"] for r in results[2:]] in (
-        [],
-        [f"{PREFIX}budgets/350102-116001-2020-budget/indicators/"],
-    )
 
 
 @pytest.mark.browser
@@ -751,13 +755,13 @@ def test_seed_hit_deep_in_a_project_links_to_its_anchor(seed_web: _Page) -> None
 def test_seed_indicators_bundle_is_fetched_after_the_first_results(seed_web: _Page) -> None:
     """The indicators pages are a second bundle, requested only once results are on screen."""
     _, site, _ = seed_web.base, seed_web.site, None
-    assert (site / "pagefind-indicators" / "pagefind.js").is_file()
+    assert (site / "pagefind-more" / "pagefind.js").is_file()
     fragments = _fragments(site / "pagefind")
     assert f"/{PINGXIANG}" in fragments and f"/{PINGXIANG_INDICATORS}" not in fragments
-    assert set(_fragments(site / "pagefind-indicators")) == {
+    assert set(_fragments(site / "pagefind-more")) == {
         f"/budgets/{p.parent.parent.name}/indicators/"
         for p in (site / "budgets").glob("*/indicators/index.html")
-    }
+    } | {f"/departments/{p.parent.name}/" for p in (site / "departments").glob("*/index.html")}
     # When the first result element enters the DOM (epoch ms, as request timings are).
     seed_web.page.add_init_script(
         """new MutationObserver((_, observer) => {
@@ -772,8 +776,8 @@ def test_seed_indicators_bundle_is_fetched_after_the_first_results(seed_web: _Pa
     assert [r["href"] for r in results] == [PREFIX + PINGXIANG, PREFIX + PINGXIANG_INDICATORS]
     first_at = seed_web.page.evaluate("window.__firstResultAt")
     assert first_at
-    second = [r for r in seed_web.requests if "/pagefind-indicators/" in r.url]
-    assert any(r.url.endswith("/pagefind-indicators/pagefind.js") for r in second)
+    second = [r for r in seed_web.requests if "/pagefind-more/" in r.url]
+    assert any(r.url.endswith("/pagefind-more/pagefind.js") for r in second)
     assert all(r.timing["startTime"] > first_at for r in second), [
         (r.url, r.timing["startTime"] - first_at) for r in second
     ]

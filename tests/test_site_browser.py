@@ -241,7 +241,10 @@ def test_omitted_end_tags_parse_as_written(browser, served):
         for src in (f"budgets/{RECORD}.md", f"budgets/{RECORD}/indicators.md", "quality/index.md"):
             full, compact = (site.render(src).html for site in sites)
             assert omit_optional_end_tags(full) == compact
-            assert len(compact) < len(full) * 0.95, src
+            # table_html writes its rows without the optional end tags itself (the
+            # old-macro equivalence is in test_render_speed_equivalence.py), so only
+            # the end tags outside tables make the difference here.
+            assert len(compact) < len(full), src
             doms = []
             for html in (full, compact):
                 page.set_content(f"<!doctype html><html lang=zh><body>{html}</body></html>")

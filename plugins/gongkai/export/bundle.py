@@ -10,7 +10,7 @@ folders for no use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from gongkai.export.prepared import Prepared
@@ -30,10 +30,34 @@ class Reference:
     """The full code lists and rule catalogue, built once per export."""
 
     tables: dict[str, list[Row]]
+    _indexes: dict[str, _CodeIndex] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls) -> Reference:
         return cls(build_tables([], CODE_LISTS))
+
+    def index(self, name: str) -> _CodeIndex:
+        """Code list ``name`` by key (built once: thousands of records look codes up)."""
+        found = self._indexes.get(name)
+        if found is None:
+            found = self._indexes[name] = _CodeIndex.of(name, self.tables[name])
+        return found
+
+
+@dataclass(frozen=True)
+class _CodeIndex:
+    """A code list's rows by key, their positions, and its parent fields."""
+
+    by_key: dict[str, Row]
+    position: dict[str, int]
+    parents: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: str, rows: list[Row]) -> _CodeIndex:
+        table = TABLES_BY_NAME[name]
+        key = table.primary_key[0]
+        parents = tuple(fk.fields[0] for fk in table.foreign_keys if fk.resource is None)
+        return cls({row[key]: row for row in rows}, {row[key]: i for i, row in enumerate(rows)}, parents)
 
 
 @dataclass
@@ -65,25 +89,25 @@ def make_bundle(record: RecordData, reference: Reference, *, with_codes: bool = 
 
 def used_reference_rows(name: str, facts: dict[str, list[Row]], reference: Reference) -> list[Row]:
     """The rows of code list ``name`` that ``facts`` reference, with their ancestors."""
-    table = TABLES_BY_NAME[name]
-    key = table.primary_key[0]
+    index = reference.index(name)
     used: set[str] = set()
     for fact_name, field_name in _referencing(name):
         for row in facts.get(fact_name, ()):
             value = row.get(field_name)
             if value is not None:
                 used.add(value)
-    parents = [fk.fields[0] for fk in table.foreign_keys if fk.resource is None]
-    by_key = {row[key]: row for row in reference.tables[name]}
+    by_key = index.by_key
     pending = list(used)
     while pending:
         code_row = by_key.get(pending.pop())
-        for parent_field in parents:
+        for parent_field in index.parents:
             parent = code_row.get(parent_field) if code_row else None
             if parent is not None and parent not in used:
                 used.add(parent)
                 pending.append(parent)
-    return [row for row in reference.tables[name] if row[key] in used]
+    rows = reference.tables[name]
+    position = index.position
+    return [rows[i] for i in sorted(position[code] for code in used if code in position)]
 
 
 @cache

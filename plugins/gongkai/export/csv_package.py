@@ -90,6 +90,27 @@ def csv_from_texts(name: str, texts: list[list[str]], *, excel: bool = False) ->
     return buffer.getvalue()
 
 
+def texts_from_csv(name: str, body: bytes, size: int) -> list[list[str]] | None:
+    """The cell texts a data CSV body was written from, or ``None`` if they cannot be told exactly.
+
+    :func:`csv_from_texts` quotes every cell holding a delimiter, a quote or
+    a line feed, so :mod:`csv` reads the texts back exactly, except a cell
+    holding a carriage return, which the writer leaves unquoted: a body with
+    one is refused, as is one with rows not of the resource's width, not
+    ``size`` rows, a cell over the reader's size limit or invalid UTF-8.
+    """
+    if b"\r" in body:
+        return None
+    try:
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    width = len(TABLES_BY_NAME[name].columns)
+    if len(rows) != size or any(len(row) != width for row in rows):
+        return None
+    return rows
+
+
 def _defused(name: str, texts: list[list[str]]) -> Iterable[list[str]]:
     indexes = text_columns(name)
     for row in texts:
@@ -138,6 +159,7 @@ class HashingFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        path.unlink(missing_ok=True)  # never write through a hard link into the downloads cache
         self._file = path.open("wb")
         self._hash = hashlib.sha256()
         self.bytes = 0

@@ -25,6 +25,7 @@ from gongkai.export.bundle import DATASET_ONLY, Bundle, Reference
 from gongkai.export.csv_package import EXCEL_DIR, HashingFile, csv_head_bytes, descriptor_bytes
 from gongkai.export.json_record import record_json
 from gongkai.export.prepared import Prepared
+from gongkai.export.reuse import detach
 from gongkai.export.sqlite_db import SqliteWriter
 from gongkai.export.xlsx import TEXT, Sheet, SheetColumn, Workbook, WorkbookInfo, sheet_columns
 from gongkai.export.zips import FAST_LEVEL, DeterministicZip, small_zip, zip_time
@@ -366,6 +367,7 @@ class CsvSink:
         package = descriptor(dict.fromkeys(paths, []), meta, [], paths, infos)
         package["sources"] = self.ctx.sources  # gathered while streaming, in budget_id order
         target = self.ctx.out / DESCRIPTOR
+        detach(target)
         target.write_bytes(descriptor_bytes(package))
         return Written.of(target, DESCRIPTOR, "datapackage")
 
@@ -405,6 +407,7 @@ class XlsxSink:
         add_readme(self.book, self.sheets, self.ctx.meta, self.ctx.created, self.ctx.sources_line)
         split = split_sheets(self.sheets)
         target = self.ctx.out / f"{self.ctx.meta.name}.xlsx"
+        detach(target)
         self.book.save(target)
         written = Written.of(target, target.name, "xlsx")
         if split:
@@ -447,6 +450,7 @@ class ZipSink:
         members = [w for w in self.ctx.written if w.format in ("datapackage", "csv")]
         if not members:
             return []
+        detach(target)
         with DeterministicZip(target, zip_time(self.ctx.created)) as zf:
             for w in members:
                 zf.add_file(f"{self.ctx.meta.name}/{w.name}", w.path)

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from gongkai.export import render
-from gongkai.export.csv_package import csv_from_texts
+from gongkai.export.csv_package import csv_from_texts, csv_head_bytes, texts_from_csv
 from gongkai.normalise import Row
 
 
@@ -42,6 +42,24 @@ class Prepared:
         prepared.__dict__.update(forms)  # where cached_property keeps its values
         return prepared
 
+    @classmethod
+    def from_csv(cls, name: str, size: int, data: bytes) -> Prepared | None:
+        """The table of a department-year data CSV file (header included), or ``None``.
+
+        A cached folder's CSV gives back the cell texts it was written
+        from, exactly (:func:`~gongkai.export.csv_package.texts_from_csv`
+        refuses a file it cannot read back exactly); every other form is
+        then rendered from them as usual, and the data CSV is the file.
+        """
+        head = csv_head_bytes(name)
+        if not data.startswith(head):
+            return None
+        body = data[len(head) :]
+        texts = texts_from_csv(name, body, size)
+        if texts is None:
+            return None
+        return cls.from_forms(name, size, {"texts": texts, "csv_bytes": body, "csv": body.decode("utf-8")})
+
     @cached_property
     def texts(self) -> list[list[str]]:
         """Cell texts, as the data CSV has them ("" for a missing value)."""
@@ -64,6 +82,10 @@ class Prepared:
     @cached_property
     def excel_csv_bytes(self) -> bytes:
         """The Excel CSV rows, UTF-8 (no header, no BOM)."""
+        if "excel_csv" not in self.__dict__:  # usually the data CSV bytes with CRLF
+            fast = render.excel_bytes_from_csv(self.name, self.texts, self.csv_bytes, self._text_blob)
+            if fast is not None:
+                return fast
         return self.excel_csv.encode("utf-8")
 
     @cached_property

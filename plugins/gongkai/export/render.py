@@ -215,13 +215,27 @@ def excel_from_csv(resource: str, texts: Texts, data_csv: str, blob: str | None 
     cell starts like a formula (nothing to defuse). ``blob``: the
     :func:`text_blob` of ``texts``, when the caller has it already.
     """
-    if "\r" in data_csv or data_csv.count("\n") != len(texts):
+    if "\r" in data_csv or data_csv.count("\n") != len(texts) or not _nothing_to_defuse(resource, texts, blob):
         return None
+    return data_csv.replace("\n", "\r\n")
+
+
+def excel_bytes_from_csv(resource: str, texts: Texts, data_csv: bytes, blob: str | None = None) -> bytes | None:
+    """:func:`excel_from_csv` on the UTF-8 bytes (no second encoding of the text).
+
+    In UTF-8 no character but LF and CR has a byte ``\\n`` or ``\\r``, so
+    the checks and the replacement mean the same on the bytes.
+    """
+    if b"\r" in data_csv or data_csv.count(b"\n") != len(texts) or not _nothing_to_defuse(resource, texts, blob):
+        return None
+    return data_csv.replace(b"\n", b"\r\n")
+
+
+def _nothing_to_defuse(resource: str, texts: Texts, blob: str | None) -> bool:
+    """True when no string cell of ``texts`` starts like a formula."""
     if blob is None or not _blob_covers_strings(resource):
         from gongkai.export.csv_package import text_columns
 
         cells = _getter(text_columns(resource))
         blob = _SEP + _SEP.join([_SEP.join(cells(row)) for row in texts]) if cells and texts else ""
-    if _FORMULA_START.search(blob):
-        return None
-    return data_csv.replace("\n", "\r\n")
+    return not _FORMULA_START.search(blob)

@@ -23,10 +23,18 @@ files are streamed, and what the dataset's metadata says about all records
 (the descriptor's ``sources``, the ``created`` date taken from the content,
 the departments table) is gathered on the way, so nothing needs all records
 up front and memory does not grow with the number of rows.
+
+With a ``cache_dir`` (the site's build cache), records that carry a ``key``
+are not rendered again when their key did not change: their folders are
+linked from the previous build, their rows for the whole-dataset files read
+back from their data CSVs, and when no record changed the whole-dataset
+files are linked too (:mod:`gongkai.export.reuse`). The output is the same
+either way, byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -55,7 +63,9 @@ from gongkai.export.formats import (
     source_line,
 )
 from gongkai.export.prepared import Prepared
+from gongkai.export.reuse import DownloadsCache, Hit, detach, settings_key
 from gongkai.model import STAGE_LABELS
+from gongkai.normalise import Row
 from gongkai.package import PackageMeta, RecordData, created_date
 from gongkai.tables import TABLES_BY_NAME
 
@@ -71,7 +81,8 @@ class RecordSource(Protocol):
     ``budget_id`` orders the records (and must be the loaded budget's id);
     ``load()`` is called once, when the record is processed, and its result
     is dropped afterwards. In worker processes (``jobs`` > 1) it is called
-    in the worker, which inherits the items by ``fork``.
+    in the worker, which inherits the items by ``fork``. An optional ``key``
+    attribute enables reuse from a cache (see :class:`LazyRecord`).
     """
 
     @property
@@ -85,11 +96,16 @@ class LazyRecord:
     """The plain :class:`RecordSource`: ``LazyRecord(budget_id, load)``.
 
     ``load`` is any callable returning the :class:`~gongkai.package.RecordData`,
-    e.g. ``functools.partial(read_record, path)``.
+    e.g. ``functools.partial(read_record, path)``. ``key``, when given, names
+    everything the record's files depend on besides the export's own code
+    and settings (the site passes the file's SHA-256, its display path and
+    the validation code's fingerprint): with a cache directory, a record
+    whose key is unchanged gets its previous folder back without loading.
     """
 
     budget_id: str
     load: Callable[[], RecordData]
+    key: str | None = None
 
 
 #: What the entry points accept: records, or lazy stand-ins, or a mix.
@@ -161,6 +177,14 @@ class BudgetDownloads:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, BudgetDownloads) and self.__reduce__() == other.__reduce__()
+
+    def at(self, folder: str) -> BudgetDownloads:
+        """The same files in the folder at URL path ``folder`` (a cached entry placed in this build's site)."""
+        moved = object.__new__(BudgetDownloads)
+        for name in BudgetDownloads.__slots__:
+            setattr(moved, name, getattr(self, name))
+        moved.folder = folder
+        return moved
 
     def __repr__(self) -> str:
         return f"BudgetDownloads({self.budget_id!r}, {len(self.layout)} files, {self.total_bytes} bytes)"
@@ -276,6 +300,7 @@ def write_site_data(
     budget_formats: Sequence[str] | None = None,
     url_base: str = "data/",
     jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> DownloadsIndex:
     """Write every download of the site under ``out_dir`` and return the index.
 
@@ -295,6 +320,9 @@ def write_site_data(
             (see :data:`LARGE_SITE_BUDGET_FORMATS`).
         url_base: URL path of ``out_dir`` from the site root.
         jobs: worker processes for rendering (default 1: no fork).
+        cache_dir: where to keep this build's files for the next one
+            (:mod:`gongkai.export.reuse`); records with a ``key`` that did
+            not change are then linked from there instead of rendered.
 
     Returns:
         The :class:`DownloadsIndex` of everything written.
@@ -309,6 +337,7 @@ def write_site_data(
         url_base=url_base,
         index_file=out_dir / INDEX_FILE,
         jobs=jobs,
+        cache_dir=cache_dir,
     )
 
 
@@ -323,6 +352,7 @@ def export_records(
     url_base: str = "",
     index_file: Path | None = None,
     jobs: int | None = None,
+    cache_dir: Path | None = None,
 ) -> DownloadsIndex:
     """The general form of :func:`write_site_data` (``gongkai export`` uses it).
 
@@ -331,6 +361,7 @@ def export_records(
     parent of the two folders (the folder of ``index_file`` when given).
     ``jobs`` > 1 renders records in that many forked worker processes (the
     output is the same, byte for byte); see :func:`_jobs` for the default.
+    ``cache_dir``: see :func:`write_site_data`.
     """
     meta = meta or PackageMeta()
     chosen = check_formats(formats)
@@ -340,9 +371,12 @@ def export_records(
     urls = _Urls(root, url_base)
     index = DownloadsIndex(meta, meta.created or "", chosen)
     existed = {d for d in (dataset_dir, budgets_dir) if d is not None and d.exists()}
+    cache = DownloadsCache(cache_dir, _settings(meta, per_budget_formats)) if cache_dir else None
+    dataset_key = _dataset_key(chosen, items) if cache is not None and dataset_dir is not None else None
+    reused = _reuse_dataset(cache, dataset_key, dataset_dir) if cache is not None and dataset_key else None
     reference = Reference.build()
-    sinks, ctx = _open_sinks(dataset_dir, meta, chosen, reference)
-    plan = _Plan(items, reference, meta, budgets_dir, per_budget_formats, urls)
+    sinks, ctx = _open_sinks(dataset_dir if reused is None else None, meta, chosen, reference)
+    plan = _Plan(items, reference, meta, budgets_dir, per_budget_formats, urls, cache, bool(sinks))
     forms = tuple(dict.fromkeys(form for sink in sinks.values() for form in sink.FORMS))
     facts = _DatasetFacts()
     for result in run_plan(plan, forms, _jobs(jobs, len(items))):
@@ -351,7 +385,8 @@ def export_records(
         facts.add(result.summary, result.department)
         for sink in sinks.values():
             sink.add(result.facts)
-    index.created = meta.created or facts.created()
+    index.created = meta.created or (reused.created if reused is not None else facts.created())
+    written_files: list[Written] = []
     if ctx is not None:
         ctx.created = index.created
         ctx.sources = facts.sources
@@ -361,15 +396,27 @@ def export_records(
             sink.add(departments)
         for sink in sinks.values():
             ctx.written.extend(sink.close())
-        index.dataset = [_download(w, urls.of(w.path)) for w in ctx.written]
+        written_files = ctx.written
+        if cache is not None and dataset_key is not None and dataset_dir is not None:
+            _keep_dataset(cache, dataset_key, dataset_dir, written_files, index.created)
+    elif reused is not None and dataset_dir is not None:
+        written_files = reused.files(dataset_dir)
+    if dataset_dir is not None:
+        index.dataset = [_download(w, urls.of(w.path)) for w in written_files]
     if index_file is not None:
         index_file.parent.mkdir(parents=True, exist_ok=True)
+        detach(index_file)
         index_file.write_text(json.dumps(index.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if dataset_dir is not None and dataset_dir in existed:
-        written = {w.path for w in ctx.written} if ctx is not None else set()
+        written = {w.path for w in written_files}
         prune(dataset_dir, written.__contains__)
     if budgets_dir is not None and budgets_dir in existed:
         prune(budgets_dir, _BudgetFiles(budgets_dir, index).written)
+    if cache is not None:
+        for item in items:
+            if item.key is not None:
+                cache.keep("budgets", _folder_key(item))
+        cache.prune()
     return index
 
 
@@ -386,8 +433,10 @@ def _jobs(jobs: int | None, records: int) -> int:
     """Worker processes to use: 1 unless asked, and never for a small site.
 
     Not by default: forking a process that runs threads (``mkdocs serve``)
-    is unsafe, and on the 2-vCPU build machine two busy processes each ran
-    at half speed (the vCPUs share one core), so a pool only added overhead.
+    is unsafe, and the site build's export child runs beside the page
+    writing and the search index: with two workers there, a 1,000-record
+    build took 25 s of export CPU instead of 16 s (each worker's results are
+    pickled back to the writer of the whole-dataset files) and finished later.
     """
     if not jobs or records < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
         return 1  # a pool costs more than it saves for a small site
@@ -405,16 +454,17 @@ MIN_PARALLEL = 50
 
 @dataclass(frozen=True, slots=True)
 class _Item:
-    """A record to process: its id (for ordering) and how to get it."""
+    """A record to process: its id (for ordering), how to get it, and its cache key."""
 
     budget_id: str
     load: Callable[[], RecordData]
+    key: str | None = None
 
 
 def _item(record: RecordData | RecordSource) -> _Item:
     if isinstance(record, RecordData):
         return _Item(record.budget.budget_id, lambda: record)
-    return _Item(record.budget_id, record.load)
+    return _Item(record.budget_id, record.load, getattr(record, "key", None))
 
 
 @dataclass
@@ -427,6 +477,8 @@ class _Plan:
     budgets_dir: Path | None
     formats: tuple[str, ...]
     urls: _Urls
+    cache: DownloadsCache | None = None
+    dataset: bool = True  # the whole-dataset sinks want this record's tables
 
 
 @dataclass(slots=True)
@@ -458,17 +510,145 @@ class _Result:
 
 
 def process_record(plan: _Plan, i: int) -> _Result:
-    """Load and render record ``i``: write its folder, return its tables for the sinks."""
+    """Load and render record ``i``: write its folder, return its tables for the sinks.
+
+    With a cache, an unchanged record's folder is linked from the previous
+    build instead, and its tables are read back from its data CSVs.
+    """
     item = plan.items[i]
+    caching = plan.cache is not None and item.key is not None and plan.budgets_dir is not None
+    if caching:
+        reused = _reuse_folder(plan, item)
+        if reused is not None:
+            return reused
     record = item.load()
     if record.budget.budget_id != item.budget_id:
         raise ValueError(f"record {item.budget_id!r} loaded as {record.budget.budget_id!r}")
     bundle = make_bundle(record, plan.reference, with_codes=plan.budgets_dir is not None)
     downloads = None
+    written: list[tuple[str, int, int | None]] | None = [] if caching else None
     if plan.budgets_dir is not None:
-        downloads = write_budget(bundle, plan.budgets_dir, plan.meta, plan.formats, plan.urls)
+        downloads = write_budget(bundle, plan.budgets_dir, plan.meta, plan.formats, plan.urls, written=written)
     facts = [p for name, p in bundle.tables.items() if name not in DATASET_ONLY]
-    return _Result(downloads, facts, bundle.tables["departments"], _summary(record))
+    result = _Result(downloads, facts, bundle.tables["departments"], _summary(record))
+    if caching and downloads is not None and written is not None:
+        _keep_folder(plan, item, result, written)
+    return result
+
+
+# --------------------------------------------------------------------------- #
+# Reuse of the previous build's files (gongkai.export.reuse)
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(slots=True)
+class _FolderPayload:
+    """What a cached department-year folder needs besides its files."""
+
+    downloads: BudgetDownloads  # its folder URL left out: it depends on where the site is
+    summary: _Summary
+    department: list[Row]  # its departments row
+    facts: tuple[tuple[str, int], ...]  # the whole-dataset resources it has rows in, and how many
+
+
+def _settings(meta: PackageMeta, formats: tuple[str, ...]) -> str:
+    """Everything besides the records and the code that the files depend on.
+
+    ``SOURCE_DATE_EPOCH`` is among them: when set, it is the ``created``
+    date of every package and workbook (:func:`~gongkai.package.created_date`).
+    """
+    return settings_key(repr(meta), formats, os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+
+
+def _folder_key(item: _Item) -> str:
+    return f"{item.budget_id}\0{item.key}"
+
+
+def _keep_folder(plan: _Plan, item: _Item, result: _Result, written: list[tuple[str, int, int | None]]) -> None:
+    """Store the folder just written (links to its files) for the next build."""
+    assert plan.cache is not None and plan.budgets_dir is not None and result.downloads is not None
+    payload = _FolderPayload(
+        result.downloads.at(""),
+        result.summary,
+        result.department.rows,
+        tuple((p.name, p.size) for p in result.facts if p),
+    )
+    plan.cache.put("budgets", _folder_key(item), plan.budgets_dir / item.budget_id, written, payload)
+
+
+def _reuse_folder(plan: _Plan, item: _Item) -> _Result | None:
+    """The record's folder linked from the cache, or ``None`` to render it."""
+    assert plan.cache is not None and plan.budgets_dir is not None
+    hit = plan.cache.get("budgets", _folder_key(item))
+    if hit is None or not isinstance(hit.payload, _FolderPayload):
+        return None
+    payload: _FolderPayload = hit.payload
+    facts = _cached_facts(hit, payload) if plan.dataset else []
+    if facts is None:
+        return None  # no data CSVs to read the tables from: render the record
+    folder = plan.budgets_dir / item.budget_id
+    if not plan.cache.restore(hit, folder):
+        return None
+    downloads = payload.downloads.at(plan.urls.of(folder) + "/")
+    return _Result(downloads, facts, Prepared("departments", payload.department), payload.summary)
+
+
+def _cached_facts(hit: Hit, payload: _FolderPayload) -> list[Prepared] | None:
+    """The record's whole-dataset tables, read back from its cached data CSVs (``None``: not possible)."""
+    names = {name for name, _, _ in hit.manifest.files}
+    out = []
+    for name, size in payload.facts:
+        if f"{name}.csv" not in names:
+            return None
+        try:
+            data = hit.read(f"{name}.csv")
+        except OSError:
+            return None
+        prepared = Prepared.from_csv(name, size, data)
+        if prepared is None:
+            return None
+        out.append(prepared)
+    return out
+
+
+def _dataset_key(formats: tuple[str, ...], items: Sequence[_Item]) -> str | None:
+    """What the whole-dataset files depend on besides code and settings: every record's key."""
+    if any(item.key is None for item in items):
+        return None
+    digest = hashlib.sha256(repr(formats).encode())
+    for item in items:
+        digest.update(f"\n{item.budget_id}\0{item.key}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class _DatasetPayload:
+    """A cached whole-dataset folder: the created date and its files' index entries."""
+
+    created: str
+    written: list[tuple[str, str, str | None, int, str, str]]  # name, format, resource, bytes, hash, note
+
+    def files(self, dataset_dir: Path) -> list[Written]:
+        return [
+            Written(dataset_dir / name, name, fmt, resource, size, digest, note)
+            for name, fmt, resource, size, digest, note in self.written
+        ]
+
+
+def _reuse_dataset(cache: DownloadsCache, key: str, dataset_dir: Path | None) -> _DatasetPayload | None:
+    """Link the whole-dataset files of the same records from the cache (``None``: write them)."""
+    if dataset_dir is None:
+        return None
+    hit = cache.get("dataset", key)
+    if hit is None or not isinstance(hit.payload, _DatasetPayload) or not cache.restore(hit, dataset_dir):
+        return None
+    return hit.payload
+
+
+def _keep_dataset(cache: DownloadsCache, key: str, dataset_dir: Path, written: list[Written], created: str) -> None:
+    rows = [(w.name, w.format, w.resource, w.bytes, w.hash, w.note) for w in written]
+    files = [(w.name, w.bytes, None) for w in written]
+    cache.put("dataset", key, dataset_dir, files, _DatasetPayload(created, rows))
 
 
 class _DatasetFacts:
@@ -591,8 +771,14 @@ def write_budget(
     meta: PackageMeta,
     formats: Iterable[str],
     urls: _Urls,
+    *,
+    written: list[tuple[str, int, int | None]] | None = None,
 ) -> BudgetDownloads:
-    """Write one department-year folder; return its index entry."""
+    """Write one department-year folder; return its index entry.
+
+    ``written``, when given, receives each file's name, size and
+    modification time (for the cache's check that nobody edited it).
+    """
     folder = budgets_dir / bundle.budget_id
     base = os.fspath(folder)
     budget_id = bundle.budget_id
@@ -604,7 +790,9 @@ def write_budget(
         if directory not in made:
             os.makedirs(directory, exist_ok=True)
             made.add(directory)
-        write_file(f"{directory}/{leaf}", f.data)
+        mtime = write_file(f"{directory}/{leaf}", f.data, stat=written is not None)
+        if written is not None:
+            written.append((f.name, len(f.data), mtime))
         layout.append((f.format, f.name.replace(budget_id, _ID), f.resource))
         sizes.append(len(f.data))
         digests.append(f.digest)
@@ -624,20 +812,28 @@ def write_budget(
     )
 
 
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def write_file(path: str, data: bytes) -> None:
+def write_file(path: str, data: bytes, *, stat: bool = False) -> int | None:
     """Write ``data`` to ``path`` with three system calls (no buffered file object).
 
     A 10,000-record site writes hundreds of thousands of small files; the
-    ``open()`` file object costs more than the writing.
+    ``open()`` file object costs more than the writing. An existing file is
+    removed first, never written through: it may be a hard link into the
+    cache of a previous build. ``stat``: return the file's modification
+    time (ns).
     """
-    fd = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        fd = os.open(path, _WRITE_FLAGS, 0o666)
+    except FileExistsError:
+        detach(path)
+        fd = os.open(path, _WRITE_FLAGS, 0o666)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
+        return os.fstat(fd).st_mtime_ns if stat else None
     finally:
         os.close(fd)
 

@@ -120,12 +120,11 @@ def small_zip(members: Sequence[Member], when: ZipTime, level: int = COMPRESS_LE
             filename, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
             filename, flags = name.encode("utf-8"), 0x800
-        crc = zlib.crc32(data)
         if compress:
-            deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
-            body, method = deflate.compress(data) + deflate.flush(), zipfile.ZIP_DEFLATED
+            crc, body = _deflated(data, level)
+            method = zipfile.ZIP_DEFLATED
         else:
-            body, method = data, zipfile.ZIP_STORED
+            crc, body, method = zlib.crc32(data), data, zipfile.ZIP_STORED
         fields = (flags, method, dostime, dosdate, crc, len(body), len(data), len(filename))
         header = _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0)
         central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, *fields, 0, 0, 0, 0, _ATTRIBUTES, offset))
@@ -136,6 +135,28 @@ def small_zip(members: Sequence[Member], when: ZipTime, level: int = COMPRESS_LE
     end = _END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
     return b"".join(pieces) + directory + end
 
+
+def _deflated(data: bytes, level: int) -> tuple[int, bytes]:
+    """CRC-32 and raw deflate stream of ``data`` (what ``zipfile`` writes for it).
+
+    Small members are remembered: every department-year workbook carries
+    the same styles, relationships and properties, and starting a deflate
+    stream costs more than compressing a kilobyte.
+    """
+    if len(data) > _MEMO_BYTES:
+        return zlib.crc32(data), zlib.compress(data, level, -15)
+    key = (level, data)
+    found = _MEMO.get(key)
+    if found is None:
+        if len(_MEMO) >= _MEMO_ENTRIES:
+            _MEMO.clear()
+        found = _MEMO[key] = (zlib.crc32(data), zlib.compress(data, level, -15))
+    return found
+
+
+_MEMO: dict[tuple[int, bytes], tuple[int, bytes]] = {}
+_MEMO_BYTES = 2048
+_MEMO_ENTRIES = 256
 
 _LOCAL = struct.Struct(zipfile.structFileHeader)  # type: ignore[attr-defined]
 _CENTRAL = struct.Struct(zipfile.structCentralDir)  # type: ignore[attr-defined]

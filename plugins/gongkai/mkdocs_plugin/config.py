@@ -38,13 +38,13 @@ class GongkaiConfig(Config):
     """How many recently changed budgets the home page lists."""
 
     cache = c.Type(bool, default=True)
-    """Reuse validated records and rendered pages of unchanged files (memory, and ``cache_dir``)."""
+    """Reuse validated records, rendered pages and per-budget downloads of unchanged files (``cache_dir``)."""
 
     cache_dir = c.Type(str, default=".cache/plugin/gongkai")
-    """Where validated records are kept between builds, relative to ``mkdocs.yml`` (``""``: memory only)."""
+    """Where records, pages and downloads are kept between builds, relative to ``mkdocs.yml`` (``""``: none kept)."""
 
     jobs = c.Type(int, default=0)
-    """Worker processes for loading and validating many records; ``0``: one per CPU, ``1``: none."""
+    """Worker processes for validating and rendering many records; ``0``: one per CPU, ``1``: none."""
 
     search = c.Type(bool, default=True)
     """Index the built site with Pagefind and put the search box in Material's header.

@@ -13,6 +13,8 @@ Where ``fork`` is not available the export simply runs at ``join``.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from gongkai.export.site_data import DownloadsIndex, LazyRecord, write_site_data
 from gongkai.package import PackageMeta, RecordData
-from gongkai.site.source import Summary
+from gongkai.site.source import Summary, code_fingerprint
 
 
 class ExportFailed(Exception):
@@ -45,29 +47,83 @@ class _Loader:
 
 
 def lazy_records(summaries: Sequence[Summary]) -> list[LazyRecord]:
-    """The published records as the export takes them: ids now, budgets when written."""
+    """The published records as the export takes them: ids now, budgets when written.
+
+    Each carries the key of what its files depend on (the file's SHA-256,
+    its display path, the validation code), so that a build with a cache
+    reuses the folders of unchanged files.
+    """
+    fingerprint = code_fingerprint()
     return [
-        LazyRecord(s.head.budget_id, _Loader(s))
+        LazyRecord(s.head.budget_id, _Loader(s), record_key(s, fingerprint))
         for s in summaries
         if s.valid and s.head is not None
     ]
 
 
+def record_key(summary: Summary, fingerprint: str) -> str | None:
+    """What a record's downloads depend on besides the export: ``None`` if the file was not read."""
+    if not summary.digest:
+        return None
+    return f"{summary.digest}\0{summary.display}\0{fingerprint}"
+
+
 @dataclass
 class ExportJob:
-    """What to write, and where."""
+    """What to write, and where.
+
+    ``cache_dir``: where the export keeps its files for the next build
+    (the plugin's ``<cache_dir>/downloads`` when caching is on; ``None``: no
+    reuse, every file rendered). See :mod:`gongkai.export.reuse`.
+    """
 
     records: list[LazyRecord]
     out_dir: Path
     meta: PackageMeta
     formats: list[str] | None
     budget_formats: list[str] | None
+    cache_dir: Path | None = None
 
     def run(self) -> DownloadsIndex:
         return write_site_data(
             self.records, self.out_dir, self.meta, self.formats,
-            budget_formats=self.budget_formats, jobs=1,
+            budget_formats=self.budget_formats, jobs=1, cache_dir=self.cache_dir,
         )  # fmt: skip
+
+
+#: glibc's ``mallopt`` parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+def tune_export_process() -> None:
+    """Make the forked export child cheaper: it renders every record, then exits.
+
+    Measured with ``perf`` on 200 synthetic records (the shares are of the
+    child's CPU time):
+
+    * glibc returned each record's freed buffers (megabytes: sheets, zips,
+      the JSON) to the kernel and faulted them in again, zeroed, for the next
+      record: 6 % of the time went to page faults. Keeping freed memory
+      (a fixed mmap threshold, a high trim threshold) leaves 1 %; the peak
+      memory is unchanged, since each record needs about the same.
+    * the cyclic garbage collector ran every 700 allocations over millions
+      of short-lived rows and cell lists, freed by their reference counts
+      anyway: 3.5 %. A higher first threshold leaves about 1 %, and
+      ``gc.freeze()`` keeps the objects inherited from MkDocs out of every
+      collection (a collection writes to each object it visits, which would
+      also copy the parent's memory pages into the child).
+
+    Together about 10 % less CPU for the child on that site.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        return
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # the largest glibc accepts; disables its moving threshold
+    mallopt(_M_TRIM_THRESHOLD, 256 << 20)
 
 
 class BackgroundExport:
@@ -89,6 +145,7 @@ class BackgroundExport:
 
     def _child(self) -> None:
         try:
+            tune_export_process()
             index = self.job.run()
             self._result_file.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
         except BaseException:  # reported by the parent, which fails the build

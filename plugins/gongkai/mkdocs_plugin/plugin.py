@@ -16,7 +16,8 @@ MkDocs build:
   pages in the navigation, department-year pages out of it, the downloads
   pages last;
 * ``on_nav`` orders the index pages when the site does not list a ``nav``;
-* ``on_page_markdown`` fills the downloads page once the export is done;
+* ``on_page_context`` fills the downloads page once the export is done (it
+  is the last page written, so the others are written while the export runs);
 * ``on_page_content`` swaps in the pre-rendered body (Python-Markdown never
   sees the big tables) and sets the table of contents; a department-year
   body is replaced by a placeholder until ``on_post_page``, so MkDocs does not
@@ -29,16 +30,18 @@ MkDocs build:
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import os
 from dataclasses import fields
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import TableOfContents, get_toc
 
 from gongkai.errors import ConfigError
@@ -50,12 +53,13 @@ from gongkai.mkdocs_plugin.reuse import PageReuse, frame_fingerprint
 from gongkai.package import PackageMeta
 from gongkai.search import (
     TEMPLATE_EXCLUDE_SELECTORS,
+    BackgroundIndex,
     SearchIndexError,
-    index_site,
     register_theme_dir,
 )
 from gongkai.site import pages
-from gongkai.site.build import PageCache, RenderedPage, Site, SiteOptions, TocItem
+from gongkai.site.budget_view import Download
+from gongkai.site.build import PageCache, RecordPages, RenderedPage, Site, SiteOptions, TocItem, scratch_pages
 from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
 from gongkai.site.history import changed_times
 from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
@@ -64,7 +68,6 @@ from gongkai.site.source import DiskCache, Summary, ValidationCache, load_report
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
-    from mkdocs.structure.files import Files
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
@@ -78,7 +81,7 @@ MARKER = "<!-- gongkai -->"
 #: (It mentions <h1 so that Material does not add a second title: the body has its own.)
 BODY_PLACEHOLDER = "<!-- gongkai:body, which has its own <h1> -->"
 #: Written after the pages by a full build; a ``serve`` rebuild keeps the first build's.
-PREVIOUS_OUTPUTS = ("data", "pagefind", "pagefind-indicators")
+PREVIOUS_OUTPUTS = ("data", "pagefind", "pagefind-more")
 #: The site's open-data folder and the two generated pages about it.
 DATA_DIR = "data"
 DOWNLOADS_PAGE = "downloads/index.md"
@@ -104,9 +107,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.builds = 0
         #: The export of ``data/`` (a ``serve`` rebuild keeps the first build's).
         self.export: BackgroundExport | None = None
+        #: The search index, built from the page bodies while the site is written.
+        self.search: BackgroundIndex | None = None
         #: ``mkdocs serve``: pages of the previous build that an edit left unchanged.
         self.reuse = PageReuse()
         self._keys: dict[str, str] = {}
+        #: The build's files (for converting the downloads page again in ``on_page_context``).
+        self._files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Remember the command; its presence also keeps this object across ``serve`` rebuilds."""
@@ -148,23 +155,28 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
-        reports = load_reports(
-            self.content_dir, self.root, self._validation_cache(), jobs=_jobs(self.config.jobs)
-        )
-        _check(reports, on_invalid=self.config.on_invalid, strict=self.config.strict)
         renderer = Renderer(
             search_path([config.theme.custom_dir] if config.theme.custom_dir else [])
         )
+        options = _options(self.config, config)
+        offered = self._offered_downloads(files)
+        cache = self._page_cache()
+        # The validation workers render each record's pages while they hold it.
+        records = RecordPages(options, renderer, cache, offered)
+        reports = load_reports(
+            self.content_dir, self.root, self._validation_cache(), jobs=_jobs(self.config.jobs),
+            hook=records.prerender,
+        )  # fmt: skip
+        _check(reports, on_invalid=self.config.on_invalid, strict=self.config.strict)
+        _quiet_gc()
         changed = changed_times(self.root, self.content_dir, [r.path for r in reports])
         self.site = Site(
-            reports, _options(self.config, config), renderer,
+            reports, options, renderer,
             changed={r.display: changed[r.path.resolve()] for r in reports if r.path.resolve() in changed},
-            downloads=planned_downloads(
-                (r.head.budget_id for r in reports if r.valid and r.head),
-                self.config.budget_download_formats or self.config.download_formats,
-                about=OPEN_DATA_PAGE if files.get_file_from_path(OPEN_DATA_PAGE) else None, index=DOWNLOADS_PAGE,
-            ) if self.config.downloads else {},
-            cache=self._page_cache(),
+            downloads={
+                r.head.budget_id: offered(r.head.budget_id) for r in reports if r.valid and r.head
+            } if self.config.downloads else {},
+            cache=cache,
         )  # fmt: skip
         self._start_downloads(reports, config)
         kept = self._plan_reuse(config)
@@ -178,6 +190,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                         config, spec.src, content=_front_matter(spec.title), inclusion=inclusion
                     )
                 )
+        self._start_search(files, config)
         if files.get_file_from_path(pages.HOME) is None:
             files.append(
                 File.generated(
@@ -200,6 +213,28 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         _log_summary(self.site)
         return files
 
+    def _start_search(self, files: Files, config: MkDocsConfig) -> None:
+        """Stage the generated bodies and start Pagefind on them (first build only).
+
+        Started after the downloads child is forked (a fork must not copy a
+        running thread). Only generated pages are indexed: the hand-written
+        ones carry no ``data-pagefind-body``.
+        """
+        self.search = None
+        if not (self.config.search and self.site is not None) or (self.serving and self.builds > 0):
+            return
+        search = BackgroundIndex(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+        try:
+            for spec in self.site.specs():
+                file = files.get_file_from_path(spec.src)
+                if file is not None:
+                    search.stage(file.dest_uri, spec.title, self.site.render(spec.src).html)
+        except BaseException:
+            search.discard()
+            raise
+        search.start()
+        self.search = search
+
     def _start_downloads(self, reports: list[Summary], config: MkDocsConfig) -> None:
         """Start writing ``data/`` in the background (a ``serve`` rebuild keeps the first build's)."""
         if not self.config.downloads or (self.serving and self.builds > 0 and self.export is not None):
@@ -207,6 +242,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         job = ExportJob(
             lazy_records(reports), Path(config.site_dir) / DATA_DIR, self._package_meta(config),
             self.config.download_formats, self.config.budget_download_formats,
+            cache_dir=self._cache_subdir("downloads"),
         )  # fmt: skip
         self.export = BackgroundExport(job)
         self.export.start()
@@ -224,21 +260,34 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             options["homepage"] = config.site_url
         return PackageMeta(**options)
 
-    def on_page_markdown(
-        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str | None:
-        """The downloads page: the list of written files, with their sizes."""
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
+        """The downloads page: the list of written files, with their sizes.
+
+        Waited for here, when MkDocs writes this page — the last one — rather
+        than when it reads it: every other page is written while the export
+        is still running. The page's Markdown gets the list and is converted
+        again (content and table of contents) just before the theme renders it.
+        """
         if page.file.src_uri != DOWNLOADS_PAGE or self.export is None:
-            return markdown
+            return context
         try:
             index = self.export.join()
         except ExportFailed as exc:
             raise _export_error(exc) from exc
-        return markdown + downloads_markdown(index, link_prefix="../", dictionary="dictionary.md")
+        page.markdown = (page.markdown or "") + downloads_markdown(
+            index, link_prefix="../", dictionary="dictionary.md"
+        )
+        page.render(config, self._files if self._files is not None else Files([]))
+        return context
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.export is not None:
             self.export.cancel()
+        if self.search is not None:
+            self.search.discard()
+            self.search = None
 
     def _plan_reuse(self, config: MkDocsConfig) -> set[str]:
         """``mkdocs serve``: the generated pages whose previous output is still right."""
@@ -254,6 +303,12 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         )
         return self.reuse.plan(f"{frame}:{_options(self.config, config).fingerprint()}", self._keys)
 
+    def _cache_subdir(self, name: str) -> Path | None:
+        """``<cache_dir>/<name>`` when the cache is on and has a directory."""
+        if not (self.config.cache and self.config.cache_dir):
+            return None
+        return (self.root / self.config.cache_dir / name).resolve()
+
     def _validation_cache(self) -> ValidationCache | None:
         if not self.config.cache:
             return None
@@ -265,16 +320,29 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             _VALIDATION_CACHE.disk = None
         return _VALIDATION_CACHE
 
-    def _page_cache(self) -> PageCache | None:
-        if not self.config.cache:
-            return None
-        root = (
-            (self.root / self.config.cache_dir / "pages").resolve()
-            if self.config.cache_dir
-            else None
-        )
-        _PAGE_CACHE.root = root
+    def _page_cache(self) -> PageCache:
+        """Rendered pages on disk: the cache directory, else a temporary one (``cache: false``).
+
+        On disk either way: the validation workers write the pages they render
+        there, and 10,000 bodies would not fit in memory.
+        """
+        if self.config.cache and self.config.cache_dir:
+            _PAGE_CACHE.root = (self.root / self.config.cache_dir / "pages").resolve()
+        elif _PAGE_CACHE.root is None or not self.config.cache:
+            _PAGE_CACHE.root = scratch_pages()
         return _PAGE_CACHE
+
+    def _offered_downloads(self, files: Files) -> Callable[[str], list[Download] | None]:
+        """The files a department-year's downloads box lists (none with ``downloads: false``)."""
+        if not self.config.downloads:
+            return lambda budget_id: None
+        formats = self.config.budget_download_formats or self.config.download_formats
+        about = OPEN_DATA_PAGE if files.get_file_from_path(OPEN_DATA_PAGE) else None
+
+        def offered(budget_id: str) -> list[Download] | None:
+            return planned_downloads([budget_id], formats, about=about, index=DOWNLOADS_PAGE)[budget_id]
+
+        return offered
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Without an explicit ``nav``: the index pages at the top level, in reading order.
@@ -283,6 +351,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         (“Regions”); department-year pages are never in the navigation (they
         are generated not-in-nav).
         """
+        self._files = files
         if self.site is None or config.nav is not None:
             return nav
         order = {src: rank for rank, src in enumerate((pages.HOME, *pages.INDEX_PAGES, DOWNLOADS_PAGE))}
@@ -352,16 +421,17 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             self.builds += 1
 
     def _index_search(self, config: MkDocsConfig) -> None:
-        """Index the written site with Pagefind (``search: true``).
+        """Wait for the Pagefind index started in ``on_files`` (``search: true``).
 
         Under ``mkdocs serve`` only the first build is indexed (Pagefind takes
-        ~20 s at 1,000 records; a rebuild after one edit must take seconds):
+        ~10 s at 1,000 records; a rebuild after one edit must take seconds):
         ``on_post_build`` puts that bundle back after a rebuild (``PREVIOUS_OUTPUTS``).
         """
-        if not (self.config.enabled and self.config.search):
+        if not (self.config.enabled and self.config.search) or self.search is None:
             return
+        search, self.search = self.search, None
         try:
-            stats = index_site(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+            stats = search.join()
         except SearchIndexError as exc:
             raise PluginError(
                 f"gongkai: 建立搜索索引失败（检查 pagefind[extended] 是否已安装，或设置 search: false 跳过）：{exc}"
@@ -424,6 +494,18 @@ def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
         children[0].parent = None
         return children[0]
     return item
+
+
+def _quiet_gc() -> None:
+    """Stop full garbage collections from rescanning the loaded site for every page.
+
+    The summaries and MkDocs' own objects live until the build ends; moved
+    out of the collector's generations (``gc.freeze``) with a higher first
+    threshold, rendering 10,000 pages no longer spends a tenth of its time
+    in collections that free nothing (as the export child does too).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _jobs(configured: int) -> int:

@@ -7,7 +7,10 @@ A plain library (no MkDocs import), used by the MkDocs plugin in two places:
   that the header shows *our* search box (``partials/gongkai-search.html``), and
   MkDocs copies its ``assets/gongkai-search/`` (JS and CSS) into the site;
 * :func:`index_site` runs Pagefind's extended build (Chinese word segmentation)
-  over the built site (``on_post_build``) and returns :class:`IndexStats`.
+  over the built site and returns :class:`IndexStats`;
+* :class:`BackgroundIndex` runs it on a thread over a staging copy of the
+  generated page bodies (``on_files``), so indexing overlaps the writing of the
+  site; the plugin waits for it in ``on_post_build``.
 
 See ``README.md`` in this package for the attributes the page templates carry.
 """
@@ -25,6 +28,7 @@ from gongkai.search.indexer import (
     patch_query_segmentation,
 )
 from gongkai.search.stable import canonicalise_bundle
+from gongkai.search.staging import BackgroundIndex, page_document, stage_page
 from gongkai.search.theme import (
     SEARCH_PARTIAL,
     header_override_from,
@@ -33,6 +37,7 @@ from gongkai.search.theme import (
 )
 
 __all__ = [
+    "BackgroundIndex",
     "DEFAULT_LANGUAGE",
     "DEFAULT_OUTPUT_SUBDIR",
     "SEARCH_PARTIAL",
@@ -43,7 +48,9 @@ __all__ = [
     "find_pagefind",
     "header_override_from",
     "index_site",
+    "page_document",
     "patch_query_segmentation",
     "register_theme_dir",
+    "stage_page",
     "theme_dir",
 ]

@@ -30,11 +30,15 @@ from gongkai.search.stable import canonicalise_bundle
 DEFAULT_OUTPUT_SUBDIR = "pagefind"
 """Where the bundle goes, relative to the site directory (the search box expects it there)."""
 
-INDICATORS_OUTPUT_SUBDIR = "pagefind-indicators"
-"""The second bundle: the indicators pages, queried after the first results are shown."""
+SECONDARY_OUTPUT_SUBDIR = "pagefind-more"
+"""The second bundle: the indicators and department pages, queried after the first results."""
 
-INDICATORS_GLOB = "budgets/*/indicators/index.html"
-"""The indicators pages (one per department-year), relative to the site directory."""
+SECONDARY_PATTERNS = ("budgets/*/indicators/index.html", "departments/*/index.html")
+"""The pages of the second bundle, relative to the site directory: each department-year's
+indicators page, and each department's page (all its years). The first bundle keeps only
+the department-year pages, which most queries are for: its metadata lists every page it
+holds, and a browser downloads that file before any result (at 10,000 department-years,
+the 2,500 department pages were 19 KB of it)."""
 
 BUNDLES_FILE = "gongkai-bundles.json"
 """Written into the main bundle: the further bundles the search box queries after it."""
@@ -53,14 +57,28 @@ TEMPLATE_EXCLUDE_SELECTORS = (
     "details.gk-data",  # coverage, transcription notes
     ".gk-downloads",
     "a.headerlink",  # the ¶ permalinks: not in result titles or excerpts
+    ".gk-crumbs",  # region › prefecture › county · year: the identity line says it once
+    ".gk-actions",  # links and the data file's name (content/…/…-budget.yaml)
+    ".gk-lead",  # the summary sentence: amounts and shares
+    ".gk-note",  # the same explanatory notes on every page
+    ".gk-ind",  # “绩效指标（N 项）” links
+    ".gk-pd dt",  # the labels of a project's or goal's facts (预算数, 资金用途, …)
+    ".gk-pd dd:not(.gk-s)",  # amounts, codes, spending plans; the texts carry gk-s
 )
 """What nobody searches on a page of ``site_templates/gongkai/``, for ``exclude_selectors``.
 
 The budget tables, charts and findings are most of a department-year page's text;
 leaving them out halves the index and the fragments a browser loads per result.
-Goal texts and indicator tables stay. The shipped templates mark these parts
-``data-pagefind-ignore`` themselves; the plugin passes this list as well, for
-sites that override a template (``custom_dir``) without the attributes.
+What remains is what a reader searches for: the department's names, region,
+year and stage (the title and the identity line), project and goal names (the
+headings), and the texts of the purposes, goals and duties (``dd.gk-s``);
+indicator names are on the indicators pages. Amounts, codes, file names,
+spending plans and the boilerplate repeated on every page are left out: at
+10,000 department-years they were most of the words (``资金``, ``万元``, ``00``,
+``月底`` on every page, and 98,000 distinct fragments of file names), which
+made the index chunks a query downloads several times larger. The shipped
+templates also mark the big parts ``data-pagefind-ignore``; this list is passed
+in any case, for sites that override a template (``custom_dir``).
 """
 
 # Files of Pagefind's own search UIs: our header box uses only pagefind.js, its
@@ -130,9 +148,9 @@ class IndexStats:
             the same bytes on every build of the same site; False if not asked
             for or if this Pagefind's files have a format that module does not know.
         output: Pagefind's console output, for a debug log.
-        indicators: The second bundle (the indicators pages, ``pagefind-indicators/``),
-            described the same way, or None when there is none (no indicators pages,
-            a custom ``glob``, or ``indicators_subdir=None``). All fields above
+        indicators: The second bundle (indicators and department pages, ``pagefind-more/``),
+            described the same way, or None when there is none (no such pages,
+            a custom ``glob``, or ``secondary_subdir=None``). All fields above
             describe the main bundle only, except ``query_segmentation_patched`` and
             ``canonical``, which hold for both bundles.
     """
@@ -171,7 +189,7 @@ class IndexStats:
         )
         if self.indicators is not None:
             line += (
-                f"; then {self.indicators.pages} indicators pages: {self.indicators.files} files, "
+                f"; then {self.indicators.pages} indicators and department pages: {self.indicators.files} files, "
                 f"{self.indicators.bytes / 1024:.0f} KiB"
             )
         return line
@@ -217,7 +235,7 @@ def index_site(
     root_selector: str | None = None,
     exclude_selectors: Sequence[str] = (),
     glob: str | None = None,
-    indicators_subdir: str | None = INDICATORS_OUTPUT_SUBDIR,
+    secondary_subdir: str | None = SECONDARY_OUTPUT_SUBDIR,
     force_language: str | None = DEFAULT_LANGUAGE,
     keep_index_url: bool = False,
     prune_ui: bool = True,
@@ -225,6 +243,7 @@ def index_site(
     canonical: bool = True,
     executable: Path | None = None,
     timeout: float | None = None,
+    source_dir: Path | None = None,
 ) -> IndexStats:
     """Index a built site with Pagefind's extended build.
 
@@ -232,7 +251,7 @@ def index_site(
     one; filters come from ``data-pagefind-filter`` and the result title from
     ``data-pagefind-meta="title"`` (else the first ``h1``). A stale bundle from an
     earlier build (``--dirty``) is removed first. Two runs of Pagefind when the
-    site has indicators pages: the main bundle and ``indicators_subdir``.
+    site has indicators or department pages: the main bundle and ``secondary_subdir``.
 
     Args:
         site_dir: The built site (MkDocs ``site_dir``).
@@ -242,12 +261,12 @@ def index_site(
             ``--root-selector``); usually leave None and mark ``data-pagefind-body``.
         exclude_selectors: CSS selectors whose elements are not indexed.
         glob: Which HTML files to read, relative to ``site_dir`` (default all). Given,
-            everything it matches goes into one bundle (no indicators bundle).
-        indicators_subdir: Where the second bundle goes: the indicators pages
-            (``budgets/*/indicators/index.html``) are indexed there, separately from
-            the rest, so the main bundle a browser loads before the first results
-            stays small; the search box queries it after showing those results.
-            None, or a site without indicators pages: one bundle.
+            everything it matches goes into one bundle (no second bundle).
+        secondary_subdir: Where the second bundle goes: the indicators and department
+            pages (``SECONDARY_PATTERNS``) are indexed there, separately from the
+            department-year pages, so the main bundle a browser loads before the
+            first results stays small; the search box queries it after showing
+            those results. None, or a site without such pages: one bundle.
         force_language: One index in this language whatever ``<html lang>`` says
             (``zh`` segments Chinese); None indexes each page language separately.
         keep_index_url: Keep ``index.html`` at the end of result URLs.
@@ -261,6 +280,10 @@ def index_site(
             site give the same bytes (:func:`gongkai.search.stable.canonicalise_bundle`).
         executable: The Pagefind binary; default :func:`find_pagefind`.
         timeout: Seconds before the run is killed; None waits.
+        source_dir: Read the HTML from this directory instead of ``site_dir``: a
+            staging copy of the pages to index at the paths they have in the site
+            (:func:`gongkai.search.staging.stage_page`), so indexing can run while
+            the site is still being written. The bundles still go into ``site_dir``.
 
     Returns:
         Sizes, counts and timing of the bundle.
@@ -271,15 +294,18 @@ def index_site(
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
         raise SearchIndexError(f"site directory {site_dir} does not exist")
+    pages_dir = Path(source_dir).resolve() if source_dir is not None else site_dir
+    if not pages_dir.is_dir():
+        raise SearchIndexError(f"source directory {pages_dir} does not exist")
     subdir = _check_subdir(output_subdir)
     bundle_dir = site_dir.joinpath(*subdir.parts)
     _remove_bundle(bundle_dir)
     second: PurePosixPath | None = None
     second_dir: Path | None = None
-    if indicators_subdir is not None:
-        second = _check_subdir(indicators_subdir)
+    if secondary_subdir is not None:
+        second = _check_subdir(secondary_subdir)
         if second == subdir:
-            raise SearchIndexError("indicators_subdir must differ from output_subdir")
+            raise SearchIndexError("secondary_subdir must differ from output_subdir")
         second_dir = site_dir.joinpath(*second.parts)
         _remove_bundle(second_dir)
     (bundle_dir / BUNDLES_FILE).unlink(missing_ok=True)
@@ -295,16 +321,19 @@ def index_site(
     if keep_index_url:
         options.append("--keep-index-url")
 
-    indicator_pages = (
-        sorted(site_dir.glob(INDICATORS_GLOB)) if second is not None and glob is None else []
+    secondary_pages = (
+        sorted(p for pattern in SECONDARY_PATTERNS for p in pages_dir.glob(pattern))
+        if second is not None and glob is None
+        else []
     )
-    if indicator_pages:
+    if secondary_pages:
         assert second is not None and second_dir is not None
-        main_glob = _glob_without(site_dir, set(indicator_pages), (bundle_dir, second_dir))
-        main = _run(exe, site_dir, subdir, options, main_glob, timeout)
-        extra = _run(exe, site_dir, second, options, INDICATORS_GLOB, timeout)
+        main_glob = _glob_without(pages_dir, set(secondary_pages), (bundle_dir, second_dir))
+        main = _run(exe, pages_dir, bundle_dir, options, main_glob, timeout)
+        second_glob = "{" + ",".join(SECONDARY_PATTERNS) + "}"
+        extra = _run(exe, pages_dir, second_dir, options, second_glob, timeout)
     else:
-        main = _run(exe, site_dir, subdir, options, glob, timeout)
+        main = _run(exe, pages_dir, bundle_dir, options, glob, timeout)
         extra = None
 
     stats = _finish(bundle_dir, main, prune_ui, fix_query_segmentation, canonical)
@@ -390,13 +419,14 @@ class _Run:
 
 def _run(
     exe: Path,
-    site_dir: Path,
-    subdir: PurePosixPath,
+    pages_dir: Path,
+    bundle_dir: Path,
     options: Sequence[str],
     glob: str | None,
     timeout: float | None,
 ) -> _Run:
-    cmd = [str(exe), "--site", str(site_dir), "--output-subdir", subdir.as_posix(), *options]
+    """One Pagefind run: the HTML under ``pages_dir`` into the bundle ``bundle_dir`` (absolute)."""
+    cmd = [str(exe), "--site", str(pages_dir), "--output-path", str(bundle_dir), *options]
     if glob:
         cmd += ["--glob", glob]
     # Pagefind also reads pagefind.{yml,toml,json} from its working directory and
@@ -426,7 +456,7 @@ def _run(
     if proc.returncode != 0:
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise SearchIndexError(f"Pagefind failed (exit {proc.returncode}):\n{tail}")
-    entry_path = site_dir.joinpath(*subdir.parts) / "pagefind-entry.json"
+    entry_path = bundle_dir / "pagefind-entry.json"
     if not entry_path.is_file():
         raise SearchIndexError(f"Pagefind wrote no {entry_path}:\n{output.strip()}")
     return _Run(output, seconds, cpu_seconds)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,13 +77,13 @@ FORMAT_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Crumb:
     label: str
     href: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Header:
     title: str
     name: str
@@ -103,7 +104,7 @@ class Header:
     facts: list[tuple[str, str]]
 
 
-@dataclass
+@dataclass(slots=True)
 class TableSection:
     id: str
     title: str
@@ -154,7 +155,7 @@ class DownloadsBox:
     index_href: str | None = None  # the page listing the whole dataset's files
 
 
-@dataclass
+@dataclass(slots=True)
 class BudgetPage:
     header: Header
     summary: list[str]
@@ -174,8 +175,13 @@ class BudgetPage:
     indicator_notes: list[tuple[str, str, str]] = field(default_factory=list)
     indicator_notes_href: str | None = None
 
+    @property
+    def priced_projects(self) -> list[ProjectView]:
+        """The projects whose amount is printed (the project list charts them)."""
+        return [p for p in self.projects if p.yuan is not None]
 
-@dataclass
+
+@dataclass(slots=True)
 class IndicatorsPage:
     """The second page of a department-year: every indicator table, by project.
 
@@ -207,8 +213,9 @@ def region_crumbs(budget: Budget, link: Link, province_src: str) -> list[Crumb]:
     region = budget.department.region
     names = [region.province, region.prefecture, region.county]
     codes = [region.admin_code[:2] + "0000", region.admin_code[:4] + "00", region.admin_code]
+    on_province = anchor_linker(link, province_src)
     return [
-        Crumb(name, link(province_src, f"r-{code}"))
+        Crumb(name, on_province(f"r-{code}"))
         for name, code in zip(names, codes, strict=True)
         if name
     ]
@@ -264,16 +271,24 @@ def _mark_repeated(sections: list[TableSection]) -> None:
     public budget prints the same rows in 部门预算支出总表 and
     一般公共预算支出表. Small tables (fewer than three rows) are kept as they are.
     """
+    tables = [(t, s.title) for s in sections for t in s.tables if len(t.rows) >= 3]
+    # Only a table whose header, unit and row count recur can be a repeat: the
+    # full signature (every cell) is computed for those alone.
+    shapes = Counter(_shape(table) for table, _ in tables)
     seen: dict[tuple[object, ...], tuple[str, str]] = {}
-    for section in sections:
-        for table in section.tables:
-            if len(table.rows) < 3:
-                continue
-            key = table.signature()
-            if key in seen:
-                table.same_as = seen[key]
-            else:
-                seen[key] = (table.id, table.title or section.title)
+    for table, section_title in tables:
+        if shapes[_shape(table)] < 2:
+            continue
+        key = table.signature()
+        if key in seen:
+            table.same_as = seen[key]
+        else:
+            seen[key] = (table.id, table.title or section_title)
+
+
+def _shape(table: TableView) -> tuple[object, ...]:
+    """What two tables with the same :meth:`~TableView.signature` have in common, cheaply."""
+    return (tuple(c.label for c in table.columns), table.unit, len(table.rows))
 
 
 def _coverage(budget: Budget) -> list[tuple[str, str, str]]:
@@ -394,12 +409,13 @@ def budget_context(
     notes = [(n.where, NOTE_KINDS.get(n.kind, n.kind), n.text) for n in budget.transcription_notes]
     indicator_notes: list[tuple[str, str, str]] = []
     if indicators_src is not None:
+        on_indicators = anchor_linker(link, indicators_src)
         for project in projects:
             if project.indicators is not None:
-                project.indicators_href = link(indicators_src, project.anchor)
+                project.indicators_href = on_indicators(project.anchor)
         for category in goals.categories if goals else []:
             if category.indicators is not None or category.indicators_text:
-                category.indicators_href = link(indicators_src, category.anchor)
+                category.indicators_href = on_indicators(category.anchor)
         indicator_notes = [n for n in notes if INDICATOR_NOTE.match(n[0])]
         notes = [n for n in notes if not INDICATOR_NOTE.match(n[0])]
     toc = [("key-figures", "关键数字"), ("charts", "图表")]
@@ -445,10 +461,11 @@ def indicators_context(
     department-year page (``srcs`` as for :func:`budget_context`).
     """
     h = page.header
-    projects = [(p, link(budget_src, p.anchor)) for p in page.projects if p.indicators]
+    on_budget = anchor_linker(link, budget_src)
+    projects = [(p, on_budget(p.anchor)) for p in page.projects if p.indicators]
     goals = page.goals
     categories = [
-        (c, link(budget_src, c.anchor)) for c in goals.categories if c.indicators or c.indicators_text
+        (c, on_budget(c.anchor)) for c in goals.categories if c.indicators or c.indicators_text
     ] if goals else []  # fmt: skip
     toc = [("projects", f"项目（{len(projects)} 个）")] if projects else []
     toc += [("goals", "部门绩效目标")] if categories else []
@@ -459,6 +476,16 @@ def indicators_context(
         stage=h.stage, back=link(budget_src), quality=link(budget_src, "quality"), projects=projects,
         goals=categories, notes=page.indicator_notes, toc=toc,
     )  # fmt: skip
+
+
+def anchor_linker(link: Link, src: str) -> Callable[[str], str]:
+    """``link(src, anchor)`` for the many anchors of one page, its URL computed once.
+
+    A page links to dozens of projects of one other page (``indicators/#project-7``);
+    a relative URL costs path arithmetic that is the same for each of them.
+    """
+    prefix = link(src, "_")[:-1]  # the URL of ``src`` and "#"
+    return lambda anchor: prefix + anchor
 
 
 def site_root(link: Link) -> str:

@@ -12,9 +12,12 @@ which keeps the first under 80 KB of HTML.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
-from collections.abc import KeysView, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, KeysView, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -43,9 +46,25 @@ from gongkai.site.format import stage_label
 from gongkai.site.pickles import pickle_path, read_pickle, write_pickle
 from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
 from gongkai.site.render import Renderer
-from gongkai.site.source import Summary, code_fingerprint
+from gongkai.site.source import BudgetHead, Summary, code_fingerprint
+from gongkai.validate import RecordReport
 
-_IDS = re.compile(r'\bid="([^"]+)"')
+_ID_ATTR = re.compile(r'id="([^"]+)"')
+
+
+def _ids(html: str) -> set[str]:
+    """The ``id`` attribute values of ``html`` (as ``\\bid="…"`` would find them).
+
+    A literal-first pattern with the word-boundary check done by hand: a
+    pattern starting with ``\\b`` is tried at every character of a 60 KB page.
+    """
+    found = set()
+    for match in _ID_ATTR.finditer(html):
+        start = match.start()
+        before = html[start - 1] if start else " "
+        if not (before.isalnum() or before == "_"):
+            found.add(match.group(1))
+    return found
 #: Pages of one record: big, and cached by the record file's digest.
 RECORD_KINDS = ("budget", "indicators")
 
@@ -137,6 +156,14 @@ class PageCache:
 
 
 @cache
+def scratch_pages() -> Path:
+    """A page cache directory for this process (``cache: false``), removed when it exits."""
+    folder = tempfile.mkdtemp(prefix="gongkai-pages-")
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
+
+
+@cache
 def site_code_fingerprint() -> str:
     """Changes when the rendering code (or the validation code) changes."""
     digest = hashlib.sha256(code_fingerprint().encode())
@@ -144,6 +171,91 @@ def site_code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+class RecordPages:
+    """Renders the two pages of one record — in the build, or in a validation worker.
+
+    A record's pages depend on the record and the site's options only (never
+    on the other records), so a worker that has just validated a record can
+    render them while the record is in memory (:meth:`prerender`): a cold
+    build then renders on every core and never loads the record again. The
+    pages go to the :class:`PageCache` under the key :class:`Site` looks up.
+    """
+
+    def __init__(
+        self,
+        options: SiteOptions,
+        renderer: Renderer,
+        cache: PageCache,
+        downloads: Callable[[str], list[Download] | None],
+    ) -> None:
+        self.options = options
+        self.renderer = renderer
+        self.cache = cache
+        self.downloads = downloads
+        self.router = pages.Router(options.directory_urls)
+        self.links = RepoLinks(options.repo_url, options.edit_uri, options.view_uri)
+        self.titles = rule_titles()
+        self._context = options.fingerprint()
+
+    def key(self, src: str, digest: str, display: str, budget_id: str) -> tuple[str, str, str, str]:
+        """The cache key of page ``src``: the file, the options, the offered downloads, the templates."""
+        offered = self.downloads(budget_id) or []
+        context = f"{self._context}:{hashlib.sha256(repr(offered).encode()).hexdigest()[:12]}"
+        return (src, f"{digest}:{display}", context, self.renderer.fingerprint)
+
+    def prerender(self, summary: Summary, report: RecordReport) -> None:
+        """Render and cache a publishable record's pages (a worker's hook; never raises).
+
+        A failure here only costs the cache entry: the build renders the page
+        again in the main process, where an error is reported properly.
+        """
+        if not summary.valid or summary.head is None:
+            return
+        try:
+            self.render_and_store(report, summary, summary.head)
+        except Exception:  # noqa: BLE001 - the main process renders it again and reports
+            return
+
+    def render_and_store(
+        self, report: RecordReport, summary: Summary, budget: BudgetHead
+    ) -> dict[str, RenderedPage]:
+        """Render a record's pages and put each in the cache."""
+        rendered = self.render(report, summary, budget)
+        for page_src, page in rendered.items():
+            self.cache.put(self.key(page_src, summary.digest, summary.display, budget.budget_id), page)
+        return rendered
+
+    def render(
+        self, report: RecordReport, summary: Summary, budget: BudgetHead
+    ) -> dict[str, RenderedPage]:
+        """The department-year page and, with indicators, its indicators page, by source path."""
+        offered = self.downloads(budget.budget_id) or []
+        src = pages.budget_src(budget.budget_id)
+        indicators = pages.indicators_src(budget.budget_id) if budget.indicator_count else None
+        srcs = {
+            "province": pages.province_src(budget.department.region.admin_code),
+            "year": pages.year_src(budget.fiscal_year),
+            "department": pages.department_src(budget.department_id),
+        }
+        page = budget_context(
+            report, link=self.router.linker(src), srcs=srcs, links=self.links,
+            strict=self.options.strict, titles=self.titles, downloads=offered, indicators_src=indicators,
+        )  # fmt: skip
+        edit = self.links.edit(summary.display)
+        html = self.renderer.render("department_year.html", page=page)
+        toc = [TocItem(anchor, title) for anchor, title in page.toc]
+        out = {src: RenderedPage(html, toc, _ids(html), edit)}
+        if indicators is not None and report.record.budget is not None:
+            view = indicators_context(
+                page, report.record.budget, link=self.router.linker(indicators), srcs=srcs,
+                budget_src=src,
+            )  # fmt: skip
+            html = self.renderer.render("budget_indicators.html", page=view)
+            toc = [TocItem(anchor, title) for anchor, title in view.toc]
+            out[indicators] = RenderedPage(html, toc, _ids(html), edit)
+        return out
 
 
 class Site:
@@ -167,6 +279,7 @@ class Site:
         self.downloads = downloads or {}
         self.cache = cache if cache is not None else PageCache()
         self.titles = rule_titles()
+        self.records = RecordPages(options, renderer, self.cache, self.downloads.get)
         self._entries = {e.src: e for e in self.catalogue.entries}
         self._entries.update(
             (pages.indicators_src(e.budget.budget_id), e)
@@ -284,7 +397,7 @@ class Site:
                 html = self.renderer.render("quality.html", view=view)
             case _:
                 raise KeyError(spec.kind)
-        return RenderedPage(html, _toc(html), set(_IDS.findall(html)))
+        return RenderedPage(html, _toc(html), _ids(html))
 
     def render_home(self, src: str = pages.HOME) -> RenderedPage:
         """The generated block of the home page (counts, totals, chart, recent changes)."""
@@ -292,58 +405,22 @@ class Site:
             self.catalogue, self.router.linker(src), recent_count=self.options.recent_count
         )
         html = self.renderer.render("home.html", view=view)
-        return RenderedPage(html, _toc(html), set(_IDS.findall(html)))
+        return RenderedPage(html, _toc(html), _ids(html))
 
     def _budget_key(self, entry: Entry, src: str) -> tuple[str, str, str, str]:
         """The cache key of page ``src`` of the record ``entry`` (its page or its indicators page)."""
-        offered = self.downloads.get(entry.budget.budget_id) or []
-        context = f"{self.options.fingerprint()}:{hashlib.sha256(repr(offered).encode()).hexdigest()[:12]}"
-        return (
-            src,
-            f"{entry.summary.digest}:{entry.summary.display}",
-            context,
-            self.renderer.fingerprint,
-        )
+        return self.records.key(src, entry.summary.digest, entry.summary.display, entry.budget.budget_id)
 
     def _render_budget(self, entry: Entry, src: str) -> RenderedPage:
-        """Page ``src`` of a record; both of its pages are rendered (and cached) together."""
+        """Page ``src`` of a record; both of its pages are rendered (and cached) together.
+
+        Usually a cache hit: the validation workers render the pages of the
+        records they validate (:meth:`RecordPages.prerender`).
+        """
         cached = self.cache.get(self._budget_key(entry, src))
         if cached is not None:
             return cached
-        rendered = self._render_record(entry)
-        for page_src, page in rendered.items():
-            self.cache.put(self._budget_key(entry, page_src), page)
-        return rendered[src]
-
-    def _render_record(self, entry: Entry) -> dict[str, RenderedPage]:
-        """The department-year page and, with indicators, its indicators page, by source path."""
-        summary = entry.summary
-        budget = entry.budget
-        offered = self.downloads.get(budget.budget_id) or []
-        indicators = pages.indicators_src(budget.budget_id) if budget.indicator_count else None
-        srcs = {
-            "province": pages.province_src(budget.department.region.admin_code),
-            "year": pages.year_src(budget.fiscal_year),
-            "department": pages.department_src(budget.department_id),
-        }
-        report = entry.load()
-        page = budget_context(
-            report, link=self.router.linker(entry.src), srcs=srcs, links=self.links,
-            strict=self.options.strict, titles=self.titles, downloads=offered, indicators_src=indicators,
-        )  # fmt: skip
-        edit = self.links.edit(summary.display)
-        html = self.renderer.render("department_year.html", page=page)
-        toc = [TocItem(anchor, title) for anchor, title in page.toc]
-        out = {entry.src: RenderedPage(html, toc, set(_IDS.findall(html)), edit)}
-        if indicators is not None and report.record.budget is not None:
-            view = indicators_context(
-                page, report.record.budget, link=self.router.linker(indicators), srcs=srcs,
-                budget_src=entry.src,
-            )  # fmt: skip
-            html = self.renderer.render("budget_indicators.html", page=view)
-            toc = [TocItem(anchor, title) for anchor, title in view.toc]
-            out[indicators] = RenderedPage(html, toc, set(_IDS.findall(html)), edit)
-        return out
+        return self.records.render_and_store(entry.load(), entry.summary, entry.budget)[src]
 
     def _render_invalid(self, item: Unpublished) -> RenderedPage:
         view = InvalidView(
@@ -351,7 +428,7 @@ class Site:
             self.links.edit(item.file), self.router.linker(item.src)(pages.QUALITY, "unpublished"),
         )  # fmt: skip
         html = self.renderer.render("invalid.html", view=view)
-        return RenderedPage(html, [], set(_IDS.findall(html)), view.edit_url)
+        return RenderedPage(html, [], _ids(html), view.edit_url)
 
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="headerlink"')

@@ -24,7 +24,7 @@ from gongkai.site.table_view import Column, Row, TableView
 SOURCE_LABELS = {"table": "表格", "narrative": "文字说明", "projects": "项目合计"}
 
 
-@dataclass
+@dataclass(slots=True)
 class FigureView:
     label: str
     value: str
@@ -34,7 +34,7 @@ class FigureView:
     bar: str | None = None  # the share as a bar length (CSS)
 
 
-@dataclass
+@dataclass(slots=True)
 class ChartView:
     """A bar chart that is a table: its ``table`` has a bar column."""
 

@@ -28,10 +28,11 @@ def number(value: Decimal | int | None) -> str:
         return BLANK
     if isinstance(value, int):
         return f"{value:,}"
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent >= 0:
-        return f"{int(value):,}"
-    return format(value, ",f")
+    # ``,f`` keeps the printed decimals and writes a whole amount (even ``1E+2``) as an
+    # integer; only a whole negative zero differs from its integer. Formatting it
+    # directly, without ``as_tuple()``, matters: a site formats millions of cells.
+    text = format(value, ",f")
+    return "0" if text == "-0" else text
 
 
 def money(value: Decimal | None, unit: str | None = None) -> str:

@@ -30,10 +30,10 @@ INDICATOR_SPECS = (
     Spec("权重", _attr("weight"), money=False),
     Spec("指标描述", _attr("description"), money=False),
     Spec("指标值确定依据", _attr("basis"), money=False),
-    Spec("优", lambda i: i.grades.excellent if i.grades else None, money=False),
-    Spec("良", lambda i: i.grades.good if i.grades else None, money=False),
-    Spec("中", lambda i: i.grades.fair if i.grades else None, money=False),
-    Spec("差", lambda i: i.grades.poor if i.grades else None, money=False),
+    Spec("优", _attr("grades", "excellent"), money=False),
+    Spec("良", _attr("grades", "good"), money=False),
+    Spec("中", _attr("grades", "fair"), money=False),
+    Spec("差", _attr("grades", "poor"), money=False),
     Spec("备注", _attr("note"), money=False),
 )
 
@@ -50,7 +50,7 @@ def indicator_table(id: str, title: str, indicators: Sequence[Indicator]) -> Tab
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class ProjectView:
     seq: int
     anchor: str
@@ -113,7 +113,7 @@ def projects_by_amount(budget: Budget) -> list[ProjectView]:
     return with_amount + [v for v in views if v.yuan is None]
 
 
-@dataclass
+@dataclass(slots=True)
 class CategoryView:
     seq: int
     anchor: str
@@ -128,7 +128,7 @@ class CategoryView:
     indicator_count: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class GoalsView:
     title: str
     department_goal: str | None

@@ -53,7 +53,7 @@ class RepoLinks:
         return f"{url}#L{line}" if url and line else url
 
 
-@dataclass
+@dataclass(slots=True)
 class FindingView:
     rule: str
     rule_title: str
@@ -78,7 +78,7 @@ class ProblemView:
     path: str
 
 
-@dataclass
+@dataclass(slots=True)
 class QualityView:
     status: str
     status_label: str

@@ -21,30 +21,45 @@ from typing import Any
 import jinja2
 
 import gongkai
+from gongkai.site.table_view import table_html
 
 NAMESPACE = "gongkai"
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 _INDENT = re.compile(r"\n[ \t]+")
 
 #: End tags that HTML5 lets a page omit, each with what must come right after it
-#: (``<x``: the start of an ``x`` element; ``</x>``: the end of the parent), applied
-#: in this order: a cell's end goes before its row's, a row's before its group's
+#: (``<x``: the start of an ``x`` element; ``</x>``: the end of the parent)
 #: (https://html.spec.whatwg.org/multipage/syntax.html#optional-tags).
-_OPTIONAL_END_TAGS = tuple(
-    re.compile(rf"</{tag}>(?=<(?:{starts})[\s>]" + (rf"|</(?:{parents})>)" if parents else ")"))
-    for tag, starts, parents in (
-        ("td", "td|th", "tr"),
-        ("th", "td|th", "tr"),
-        ("tr", "tr", "thead|tbody|tfoot|table"),
-        ("thead", "tbody|tfoot", ""),  # not before </table>: only before a table body
-        ("tbody", "tbody|tfoot", "table"),
-        ("li", "li", "ul|ol|menu"),
-        ("dt", "dt|dd", ""),
-        ("dd", "dt|dd", "dl"),
-        ("option", "option|optgroup", "select|optgroup|datalist"),
-    )
+_OPTIONAL_END_TAGS = (
+    ("td", "td|th", "tr"),
+    ("th", "td|th", "tr"),
+    ("tr", "tr", "thead|tbody|tfoot|table"),
+    ("thead", "tbody|tfoot", ""),  # not before </table>: only before a table body
+    ("tbody", "tbody|tfoot", "table"),
+    ("li", "li", "ul|ol|menu"),
+    # Not </dt> and </dd>: Pagefind's HTML reader (a streaming rewriter) does not
+    # infer them, so an excluded <dd> (gongkai.search.TEMPLATE_EXCLUDE_SELECTORS
+    # leaves out a project's amounts) would swallow the rest of its list.
+    ("option", "option|optgroup", "select|optgroup|datalist"),
 )
-_RAW_TEXT = ("<script", "<style", "<pre", "<textarea", "<template")
+#: All of them in one pattern: one pass over a page instead of one per tag (nine
+#: passes cost a fifth of a department-year's rendering). Each lookahead reads the page as
+#: written; so did a pass per tag, cells first, because the end tag a lookahead
+#: needs (a cell's ``</tr>``, a row's ``</tbody>``) is dropped, if at all, after
+#: it. In well-formed HTML the two drop exactly the same tags.
+_OPTIONAL_END_TAG = re.compile(
+    "</(?:"
+    + "|".join(
+        rf"{tag}>(?=<(?:{starts})[\s>]" + (rf"|</(?:{parents})>)" if parents else ")")
+        for tag, starts, parents in _OPTIONAL_END_TAGS
+    )
+    + ")"
+)
+#: Elements whose text is kept as written: a body with one keeps its end tags, a
+#: page with preformatted text its line breaks. One search, not one per tag: a
+#: page is 20 KB of mostly CJK text, slow to scan for each tag in turn.
+_RAW_TEXT = re.compile("<(?:script|style|pre|textarea|template)")
+_PREFORMATTED = re.compile("<(?:pre|textarea)")
 
 
 @cache
@@ -90,7 +105,7 @@ def compact_html(html: str) -> str:
     line break between two tags goes, and leading indentation becomes a bare
     line break, which renders identically.
     """
-    if "<pre" in html or "<textarea" in html:
+    if _PREFORMATTED.search(html):
         return html
     return _INDENT.sub("\n", _BETWEEN_TAGS.sub("><", html))
 
@@ -105,15 +120,17 @@ def omit_optional_end_tags(html: str) -> str:
     no text or whitespace in between; everything else is left as written. A
     fragment with raw-text elements (``<script>``, ``<pre>``…) is returned as is.
     """
-    if any(tag in html for tag in _RAW_TEXT):
+    if _RAW_TEXT.search(html):
         return html
-    for pattern in _OPTIONAL_END_TAGS:
-        html = pattern.sub("", html)
-    return html
+    return _OPTIONAL_END_TAG.sub("", html)
 
 
 class Renderer:
-    """Renders ``gongkai/*`` templates found on a search path."""
+    """Renders ``gongkai/*`` templates found on a search path.
+
+    Every template can call :func:`~gongkai.site.table_view.table_html` (a
+    global and a filter), which writes a display table's markup.
+    """
 
     def __init__(self, paths: Sequence[Path]):
         self.paths = list(paths)
@@ -125,6 +142,8 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             auto_reload=False,
         )
+        self.env.globals["table_html"] = table_html
+        self.env.filters["table_html"] = table_html
         self.fingerprint = fingerprint(self.paths)
 
     def render(self, name: str, **context: Any) -> str:

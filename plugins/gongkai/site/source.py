@@ -32,7 +32,7 @@ import pickle
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -175,40 +175,65 @@ def summarise(outcome: Outcome, path: Path, digest: str, store: DiskCache | None
 
 Job = tuple[Path, str, str, bytes | None]
 
+#: Called with each freshly validated record while it is in memory (in the
+#: worker that validated it): the site renders the record's pages there.
+RecordHook = Callable[[Summary, RecordReport], None]
 
-def process_and_store(items: Sequence[Job], store: DiskCache) -> list[Summary]:
-    """:func:`process`, keeping each full outcome in ``store`` and returning summaries."""
+#: The hook of the running :func:`process_many` (forked workers inherit it).
+_HOOK: RecordHook | None = None
+
+
+def process_and_store(
+    items: Sequence[Job], store: DiskCache, hook: RecordHook | None = None
+) -> list[Summary]:
+    """:func:`process`, keeping each full outcome in ``store`` and returning summaries.
+
+    ``hook`` sees each stored record with its report (the file on its own).
+    """
     out = []
     outcomes = process([(path, display, data) for path, display, _, data in items])
     for (path, _, digest, data), outcome in zip(items, outcomes, strict=True):
-        if data is not None:
+        stored = store if data is not None else None
+        if stored is not None:
             store.put(digest, outcome.record.display, outcome)
-        out.append(summarise(outcome, path, digest, store if data is not None else None))
+        summary = summarise(outcome, path, digest, stored)
+        if hook is not None and stored is not None:
+            hook(summary, RecordReport(outcome.record, list(summary.findings), list(summary.problems)))
+        out.append(summary)
     return out
 
 
 def _process_chunk(items: list[Job], store: DiskCache) -> bytes:
-    summaries = process_and_store(items, store)
+    summaries = process_and_store(items, store, _HOOK)
     for summary in summaries:
         summary.store = None  # the parent re-attaches its own
     return pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def process_many(items: Sequence[Job], store: DiskCache, jobs: int) -> list[Summary]:
+def process_many(
+    items: Sequence[Job], store: DiskCache, jobs: int, hook: RecordHook | None = None
+) -> list[Summary]:
     """:func:`process_and_store` spread over ``jobs`` worker processes (in order)."""
+    global _HOOK
     if (
         jobs <= 1
         or len(items) < PARALLEL_THRESHOLD
         or threading.active_count() > 1
         or os.name != "posix"
     ):
-        return process_and_store(items, store)
+        return process_and_store(items, store, hook)
     size = max(8, min(64, len(items) // (jobs * 4) or 1))
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     import multiprocessing
 
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = [pickle.loads(blob) for blob in pool.map(_process_chunk, chunks, [store] * len(chunks))]
+    _HOOK = hook  # before the fork: the workers inherit it
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            results = [
+                pickle.loads(blob) for blob in pool.map(_process_chunk, chunks, [store] * len(chunks))
+            ]
+    finally:
+        _HOOK = None
     out = [summary for chunk in results for summary in chunk]
     for summary, (_path, _d, _g, data) in zip(out, items, strict=True):
         summary.store = store if data is not None else None
@@ -300,12 +325,19 @@ def scratch_store() -> DiskCache:
 
 
 def load_reports(
-    content_dir: Path, base: Path, cache: ValidationCache | None = None, *, jobs: int = 1
+    content_dir: Path,
+    base: Path,
+    cache: ValidationCache | None = None,
+    *,
+    jobs: int = 1,
+    hook: RecordHook | None = None,
 ) -> list[Summary]:
     """Every record under ``content_dir``, validated and summarised, in file order.
 
     Paths are shown relative to ``base`` (the site's root, usually the
     repository root), e.g. ``content/130532/130532-203-2023-budget.yaml``.
+    ``hook`` is called with each record validated now (not with cache hits),
+    in the worker that validated it.
     """
     cache = cache if cache is not None else ValidationCache()
     files, _ = discover([content_dir])
@@ -328,7 +360,7 @@ def load_reports(
             found[path] = hit
         else:
             todo.append((path, display, digest, data))
-    fresh = process_many(todo, cache.store, jobs)
+    fresh = process_many(todo, cache.store, jobs, hook)
     for (path, display, digest, data), summary in zip(todo, fresh, strict=True):
         found[path] = summary
         if data is not None:

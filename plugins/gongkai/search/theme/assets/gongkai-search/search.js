@@ -4,9 +4,9 @@
  * - Loads pagefind.js lazily (on first focus), from <site root>/<bundle>/, where the
  *   site root is two levels above this script (assets/gongkai-search/search.js), so
  *   the site works under any sub-path (/gongkai/) and from any page depth.
- * - Two bundles: the main one (department-year and department pages) is queried
+ * - Two bundles: the main one (department-year pages) is queried
  *   and its results shown first; then the further bundles it lists in
- *   gongkai-bundles.json (the indicators pages, pagefind-indicators/) are imported
+ *   gongkai-bundles.json (indicators and department pages, pagefind-more/) are imported
  *   and queried, with the same filters, and their results appended under the
  *   first ones. None of their files is fetched before the first results are shown.
  * - Renders results with Material's own classes: one item per department-year page,
@@ -168,7 +168,7 @@
   }
 
   // The further bundles (site-root-relative URLs) the main bundle lists; none
-  // when the file is absent (a site without indicators pages, an older build).
+  // when the file is absent (a site without a second bundle, an older build).
   function loadMore(s) {
     if (!morePromise) {
       morePromise = fetch(s.bundle + "gongkai-bundles.json")

@@ -1,0 +1,302 @@
+"""Reuse of the previous build's downloads (``cache_dir``): faster, never different.
+
+A record whose key (file digest, display path, validation code) did not
+change gets its department-year folder linked from the cache instead of
+rendered, and when no record changed the whole-dataset files are linked
+too. Every test compares with an export that has no cache at all: the
+bytes must be the same whatever the cache held, and nothing the export
+writes may ever change a cached file through a hard link.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from export_support import REPO, load_records, tree_digest
+from gongkai.export import reuse, site_data
+from gongkai.export.csv_package import csv_from_texts, texts_from_csv
+from gongkai.export.site_data import LazyRecord, write_site_data
+from gongkai.package import PackageMeta, RecordData
+from gongkai.tables import TABLES_BY_NAME
+
+META = PackageMeta()
+
+
+@pytest.fixture(scope="module")
+def records() -> list[RecordData]:
+    return load_records(["content"])
+
+
+@pytest.fixture(scope="module")
+def cold(records, tmp_path_factory) -> Path:
+    """The export without any cache: what every cached build must equal."""
+    data = tmp_path_factory.mktemp("cold") / "data"
+    write_site_data(records, data, META)
+    return data
+
+
+class Items:
+    """Lazy items with keys over ``records``, counting the loads."""
+
+    def __init__(self, records: list[RecordData], version: str = "v1") -> None:
+        self.records = {r.budget.budget_id: r for r in records}
+        self.version = version
+        self.loads: list[str] = []
+
+    def items(self) -> list[LazyRecord]:
+        return [LazyRecord(budget_id, self._loader(budget_id), self.key(budget_id)) for budget_id in sorted(self.records)]
+
+    def key(self, budget_id: str) -> str:
+        record = self.records[budget_id]
+        return f"{budget_id}:{record.source_file}:{self.version}"
+
+    def _loader(self, budget_id: str):
+        def load() -> RecordData:
+            self.loads.append(budget_id)
+            return self.records[budget_id]
+
+        return load
+
+
+def _export(items: Items, data: Path, cache: Path, meta: PackageMeta = META, **options):
+    return write_site_data(items.items(), data, meta, cache_dir=cache, **options)
+
+
+def _cache_files(cache: Path) -> dict[str, str]:
+    return {
+        p.relative_to(cache).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(cache.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _cached_copy(cache: Path, data_file: Path) -> Path:
+    """The cache's file with the same inode as ``data_file`` (they are linked)."""
+    inode = data_file.stat().st_ino
+    found = [p for p in cache.rglob("*") if p.is_file() and p.stat().st_ino == inode]
+    assert found, f"{data_file} is not linked from the cache"
+    return found[0]
+
+
+def test_a_cold_build_with_a_cache_writes_the_same_bytes(records, cold, tmp_path):
+    index = _export(Items(records), tmp_path / "data", tmp_path / "cache")
+    assert tree_digest(tmp_path / "data") == tree_digest(cold)
+    assert sorted(index.budgets) == sorted(r.budget.budget_id for r in records)
+    assert any((tmp_path / "cache").rglob("*.manifest"))
+
+
+def test_an_unchanged_build_loads_nothing_and_links_every_file(records, cold, tmp_path):
+    cache = tmp_path / "cache"
+    first = _export(Items(records), tmp_path / "first", cache)
+    items = Items(records)
+    again = tmp_path / "again"
+    index = _export(items, again, cache)
+    assert items.loads == []
+    assert tree_digest(again) == tree_digest(cold)
+    assert index.to_json() == first.to_json() and index.budgets == first.budgets
+    budget = records[0].budget.budget_id
+    for path in [again / "budgets" / budget / "projects.csv", again / "all" / "gongkai-budgets.sqlite"]:
+        assert path.stat().st_nlink >= 2  # a hard link into the cache, not a copy
+
+
+def test_a_changed_record_alone_is_rendered_and_the_dataset_rebuilt(records, tmp_path):
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "first", cache)
+    changed = records[1].budget.budget_id
+    edited = [replace(r, source_file="content/renamed.yaml") if r.budget.budget_id == changed else r for r in records]
+    items = Items(edited)
+    data = tmp_path / "data"
+    _export(items, data, cache)
+    assert items.loads == [changed]
+    fresh = tmp_path / "fresh"
+    write_site_data(edited, fresh, META)
+    assert tree_digest(data) == tree_digest(fresh)
+    assert tree_digest(data)["all/budgets.csv"] != tree_digest(tmp_path / "first")["all/budgets.csv"]
+
+
+def test_a_removed_record_leaves_the_site_and_the_cache(records, tmp_path):
+    cache = tmp_path / "cache"
+    data = tmp_path / "data"
+    _export(Items(records), data, cache)
+    entries = len(list(cache.rglob("*.manifest")))
+    _export(Items(records[1:]), data, cache)
+    fresh = tmp_path / "fresh"
+    write_site_data(records[1:], fresh, META)
+    assert tree_digest(data) == tree_digest(fresh)
+    assert not (data / "budgets" / records[0].budget.budget_id).exists()
+    assert len(list(cache.rglob("*.manifest"))) == entries - 1  # its folder (the dataset entry was replaced)
+
+
+def test_other_settings_start_a_new_generation_and_the_old_one_goes(records, tmp_path):
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "a", cache)
+    before = {p.name for p in cache.iterdir()}
+    other = replace(META, title="另一个标题")
+    items = Items(records)
+    _export(items, tmp_path / "b", cache, other)
+    assert len(items.loads) == len(records)  # nothing reused across settings
+    after = {p.name for p in cache.iterdir()}
+    assert len(after) == 1 and not after & before
+    fresh = tmp_path / "fresh"
+    write_site_data(records, fresh, other)
+    assert tree_digest(tmp_path / "b") == tree_digest(fresh)
+
+
+def test_source_date_epoch_is_a_setting(records, tmp_path, monkeypatch):
+    """It dates every package and workbook: a build with it set reuses nothing from one without."""
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "a", cache)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    items = Items(records)
+    _export(items, tmp_path / "b", cache)
+    assert len(items.loads) == len(records)
+    fresh = tmp_path / "fresh"
+    write_site_data(records, fresh, META)
+    assert tree_digest(tmp_path / "b") == tree_digest(fresh) != tree_digest(tmp_path / "a")
+
+
+def test_a_published_file_edited_in_place_is_not_reused(records, cold, tmp_path):
+    """A tool writing through the link changes the cached file too: its size or mtime says so."""
+    cache = tmp_path / "cache"
+    data = tmp_path / "data"
+    _export(Items(records), data, cache)
+    budget = records[2].budget.budget_id
+    target = data / "budgets" / budget / "projects.csv"
+    with target.open("r+b") as handle:  # in place, same size
+        handle.write(b"X")
+    stat = target.stat()
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    (data / "all" / "projects.csv").open("ab").write(b"extra\n")
+    items = Items(records)
+    again = tmp_path / "again"
+    _export(items, again, cache)
+    assert items.loads == [budget]
+    assert tree_digest(again) == tree_digest(cold)
+    _export(Items(records), tmp_path / "third", cache)
+    assert tree_digest(tmp_path / "third") == tree_digest(cold)
+
+
+def test_later_exports_never_write_through_a_link_into_the_cache(records, cold, tmp_path):
+    """``mkdocs build --dirty`` or ``gongkai export`` over a folder whose files are cache links."""
+    cache = tmp_path / "cache"
+    data = tmp_path / "data"
+    _export(Items(records), data, cache)
+    kept = _cache_files(cache)
+    write_site_data(records, data, replace(META, title="改过的标题"))  # every file different, no cache
+    assert _cache_files(cache) == kept
+    again = tmp_path / "again"
+    items = Items(records)
+    _export(items, again, cache)
+    assert items.loads == [] and tree_digest(again) == tree_digest(cold)
+
+
+def test_a_reused_folder_over_an_old_one_replaces_its_files(records, cold, tmp_path):
+    cache = tmp_path / "cache"
+    data = tmp_path / "data"
+    write_site_data(records, data, replace(META, title="旧标题"))
+    _export(Items(records), tmp_path / "seed", cache)
+    items = Items(records)
+    _export(items, data, cache)
+    assert items.loads == [] and tree_digest(data) == tree_digest(cold)
+
+
+def test_without_hard_links_the_cache_copies(records, cold, tmp_path, monkeypatch):
+    def no_link(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(reuse.os, "link", no_link)
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "first", cache)
+    items = Items(records)
+    again = tmp_path / "again"
+    _export(items, again, cache)
+    assert items.loads == [] and tree_digest(again) == tree_digest(cold)
+    assert (again / "all" / "projects.csv").stat().st_nlink == 1
+
+
+def test_an_entry_without_its_manifest_or_a_file_is_rendered_again(records, cold, tmp_path):
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "first", cache)
+    budget = records[0].budget.budget_id
+    copy = _cached_copy(cache, tmp_path / "first" / "budgets" / budget / f"{budget}.json")
+    copy.unlink()
+    items = Items(records)
+    again = tmp_path / "again"
+    _export(items, again, cache)
+    assert items.loads == [budget]
+    assert tree_digest(again) == tree_digest(cold)
+
+
+@pytest.mark.slow
+def test_worker_processes_with_a_cache(records, cold, tmp_path, monkeypatch):
+    monkeypatch.setattr(site_data, "MIN_PARALLEL", 0)
+    cache = tmp_path / "cache"
+    _export(Items(records), tmp_path / "first", cache, jobs=2)
+    assert tree_digest(tmp_path / "first") == tree_digest(cold)
+    changed = Items(records)
+    changed.version = "v2"  # every key new: nothing reused, everything re-stored
+    _export(changed, tmp_path / "second", cache, jobs=2)
+    items = Items(records, "v2")
+    _export(items, tmp_path / "third", cache, jobs=2)
+    assert tree_digest(tmp_path / "third") == tree_digest(cold)
+    assert len(list(cache.rglob("*.manifest"))) == len(records) + 1  # v1 entries pruned
+
+
+def test_without_a_cache_dir_nothing_is_kept(records, tmp_path):
+    write_site_data(Items(records).items(), tmp_path / "data", META)
+    assert not any(p.name.endswith(".manifest") for p in tmp_path.rglob("*"))
+
+
+# --------------------------------------------------------------------------- #
+# Reading a cached folder's tables back from its data CSVs
+# --------------------------------------------------------------------------- #
+
+AWKWARD = ["", " lead", "trail ", "a,b", 'q"uote', '"', "line\nbreak", "\u2028sep\x0bv\x1cw", "=1+2", "-3", "中文，逗号"]
+
+
+@pytest.mark.parametrize("resource", ["projects", "project_indicators", "budgets"])
+def test_texts_come_back_exactly_from_the_data_csv(resource):
+    width = len(TABLES_BY_NAME[resource].columns)
+    texts = [[AWKWARD[(i + j) % len(AWKWARD)] for j in range(width)] for i in range(len(AWKWARD) * 2)]
+    body = csv_from_texts(resource, texts).encode("utf-8")
+    assert texts_from_csv(resource, body, len(texts)) == texts
+
+
+def test_texts_that_csv_cannot_give_back_are_refused():
+    width = len(TABLES_BY_NAME["projects"].columns)
+    texts = [["a\rb", *[""] * (width - 1)], ["x\r", *[""] * (width - 1)]]
+    body = csv_from_texts("projects", texts).encode("utf-8")
+    assert texts_from_csv("projects", body, 2) is None
+    plain = csv_from_texts("projects", [["a"] * width]).encode("utf-8")
+    assert texts_from_csv("projects", plain, 2) is None  # not the number of rows written
+    assert texts_from_csv("budgets", plain, 1) is None  # not the resource's width
+    assert texts_from_csv("projects", b"\xff\n", 1) is None
+
+
+# --------------------------------------------------------------------------- #
+# The site's plumbing: keys from the record store, ExportJob(cache_dir=…)
+# --------------------------------------------------------------------------- #
+
+
+def test_the_plugin_export_job_reuses_with_keys_from_the_summaries(cold, tmp_path):
+    from gongkai.mkdocs_plugin.downloads import ExportJob, lazy_records
+    from gongkai.site.source import load_reports
+
+    summaries = load_reports(REPO / "content", REPO)
+    lazy = lazy_records(summaries)
+    assert all(item.key and item.key.startswith(s.digest) for item, s in zip(lazy, summaries, strict=True))
+    cache = tmp_path / "cache"
+    ExportJob(lazy, tmp_path / "first", META, None, None, cache_dir=cache).run()
+    assert tree_digest(tmp_path / "first") == tree_digest(cold)
+    forbidden = [LazyRecord(item.budget_id, _fail, item.key) for item in lazy]
+    ExportJob(forbidden, tmp_path / "again", META, None, None, cache_dir=cache).run()
+    assert tree_digest(tmp_path / "again") == tree_digest(cold)
+
+
+def _fail() -> RecordData:
+    raise AssertionError("an unchanged record was loaded")
