@@ -70,12 +70,12 @@ def build(
     assert result.returncode == 0, result.stderr[-4000:]
 
 
-def with_jobs(project: Path, jobs: int) -> str:
-    """A copy of mkdocs-page.yml with the plugin's ``jobs`` option set."""
+def with_jobs(project: Path, jobs: int, extra: str = "") -> str:
+    """A copy of mkdocs-page.yml with the plugin's ``jobs`` option set (and ``extra`` options)."""
     text = (project / "mkdocs-page.yml").read_text("utf-8")
     assert "      on_invalid: page\n" in text
-    name = f"mkdocs-jobs{jobs}.yml"
-    (project / name).write_text(text + f"      jobs: {jobs}\n", "utf-8")
+    name = f"mkdocs-jobs{jobs}{'-' + str(abs(hash(extra))) if extra else ''}.yml"
+    (project / name).write_text(text + f"      jobs: {jobs}\n{extra}", "utf-8")
     return name
 
 
@@ -99,10 +99,12 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     first, second = root / "a" / "project", root / "b" / "elsewhere"
     shutil.copytree(FIXTURE, first)  # copy2: the files keep their modification times,
     shutil.copytree(FIXTURE, second)  # which stand in for Git's dates outside a checkout
-    outs = [root / "out-1", root / "out-2", root / "out-3"]
+    outs = [root / "out-1", root / "out-2", root / "out-3", root / "out-4"]
     build(first, outs[0], with_jobs(first, 2))
     build(second, outs[1], with_jobs(second, 1))
     build(first, outs[2], with_jobs(first, 2))  # again, over the first build's cache
+    # no cache: nothing rendered or written ahead by the validation workers
+    build(second, outs[3], with_jobs(second, 1, "      cache: false\n"))
     return outs
 
 
@@ -120,6 +122,11 @@ def test_two_directories_and_worker_counts_give_identical_bytes(builds: list[Pat
 
 def test_a_cached_rebuild_gives_identical_bytes(builds: list[Path]) -> None:
     compare(digests(builds[0]), digests(builds[2]))
+
+
+def test_pages_and_downloads_written_ahead_by_the_workers_are_the_same_bytes(builds: list[Path]) -> None:
+    """With a cache the workers render the pages and prime the downloads; without, the build does."""
+    compare(digests(builds[0]), digests(builds[3]))
 
 
 def test_no_absolute_path_of_the_build_leaks_into_the_output(builds: list[Path]) -> None:

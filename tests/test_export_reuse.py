@@ -300,3 +300,40 @@ def test_the_plugin_export_job_reuses_with_keys_from_the_summaries(cold, tmp_pat
 
 def _fail() -> RecordData:
     raise AssertionError("an unchanged record was loaded")
+
+
+# --------------------------------------------------------------------------- #
+# Primed by the validation workers (site_data.BudgetPrimer)
+# --------------------------------------------------------------------------- #
+
+
+def test_primed_folders_make_the_export_a_cache_hit(records, cold, tmp_path) -> None:
+    """Folders written ahead by a primer: the export loads no record and writes the same bytes."""
+    cache = tmp_path / "cache"
+    lazy = Items(records)
+    primer = site_data.BudgetPrimer(META, None, None, cache)
+    for record in records:
+        primer(record, lazy.key(record.budget.budget_id))
+    assert not list((cache / site_data.PRIME_DIR).rglob("*.csv"))  # scratch folders removed
+    site_data.clear_primers(cache)
+    assert not (cache / site_data.PRIME_DIR).exists()
+    data = tmp_path / "data"
+    write_site_data(lazy.items(), data, META, cache_dir=cache)
+    assert lazy.loads == []  # every folder and every table came from the cache
+    assert tree_digest(data) == tree_digest(cold)
+
+
+def test_a_primer_keeps_two_files_of_one_budget_id_apart(records, tmp_path) -> None:
+    """Two files claiming one budget id are primed under their own keys, never mixed."""
+    cache = tmp_path / "cache"
+    record = records[0]
+    other = replace(record, source_file=record.source_file.replace(".yaml", " copy.yaml"))
+    primer = site_data.BudgetPrimer(META, None, None, cache)
+    primer(record, "first")
+    primer(other, "second")
+    budget_id = record.budget.budget_id
+    first = tmp_path / "first"
+    write_site_data([LazyRecord(budget_id, lambda: record, "first")], first, META, cache_dir=cache)
+    cold_first = tmp_path / "cold-first"
+    write_site_data([record], cold_first, META)
+    assert tree_digest(first) == tree_digest(cold_first)

@@ -420,6 +420,62 @@ def export_records(
     return index
 
 
+class BudgetPrimer:
+    """Writes one record's folder into the cache while another process holds the record.
+
+    A cold site build validates and renders each record in a worker process;
+    the export child would then load every record again and write its
+    folder alone, one core for the most expensive part of the build. Given
+    to the validation workers, a primer writes the record's folder and keeps
+    it in the downloads cache, exactly as :func:`export_records` would; the
+    export then finds each folder in the cache, links it into the site and
+    reads the record's tables back from its CSVs. The files are the same
+    bytes either way (the same function writes them).
+
+    The folder is written in a scratch directory of this process inside the
+    cache (:data:`PRIME_DIR`; hard links need one filesystem) and removed
+    once kept: two records claiming one budget id, validated side by side in
+    two workers, never write into the same folder.
+    """
+
+    def __init__(
+        self,
+        meta: PackageMeta,
+        formats: Sequence[str] | None,
+        budget_formats: Sequence[str] | None,
+        cache_dir: Path,
+        url_base: str = "data/",
+    ) -> None:
+        chosen = check_formats(formats)
+        self.formats = check_formats(budget_formats) if budget_formats is not None else chosen
+        self.meta = meta
+        self.cache_dir = cache_dir
+        self.url_base = url_base
+        self.reference = Reference.build()
+        self.cache = DownloadsCache(cache_dir, _settings(meta, self.formats))
+
+    def __call__(self, record: RecordData, key: str) -> None:
+        """Write and keep the folder of ``record`` (``key``: as :class:`LazyRecord` has it)."""
+        scratch = self.cache_dir / PRIME_DIR / str(os.getpid())
+        plan = _Plan(
+            [_Item(record.budget.budget_id, lambda: record, key)], self.reference, self.meta,
+            scratch / BUDGETS_DIR, self.formats, _Urls(scratch, self.url_base), self.cache,
+        )  # fmt: skip
+        try:
+            process_record(plan, 0)
+        finally:
+            shutil.rmtree(scratch / BUDGETS_DIR / record.budget.budget_id, ignore_errors=True)
+
+
+#: The primers' scratch folders, under the downloads cache (removed by :func:`clear_primers`).
+PRIME_DIR = ".prime"
+
+
+def clear_primers(cache_dir: Path) -> None:
+    """Remove the primers' scratch folders (once the workers are done)."""
+    shutil.rmtree(cache_dir / PRIME_DIR, ignore_errors=True)
+
+
 #: Proposed (not applied by default) ``budget_formats`` for sites of thousands
 #: of department-years: the data package (descriptor and CSVs, for programs),
 #: the workbook (for people) and the source YAML in each folder. The Excel

@@ -20,13 +20,14 @@ import os
 import pickle
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.export.site_data import DownloadsIndex, LazyRecord, write_site_data
+from gongkai.export.site_data import BudgetPrimer, DownloadsIndex, LazyRecord, write_site_data
 from gongkai.package import PackageMeta, RecordData
 from gongkai.site.source import Summary, code_fingerprint
+from gongkai.validate import RecordReport
 
 
 class ExportFailed(Exception):
@@ -40,10 +41,39 @@ class _Loader:
     summary: Summary
 
     def __call__(self) -> RecordData:
-        report = self.summary.load()
-        budget = report.record.budget
-        assert budget is not None
-        return RecordData(budget, report.record.display, report.findings, report.record.path)
+        return record_data(self.summary.load())
+
+
+def record_data(report: RecordReport) -> RecordData:
+    """What the export takes of a validated record."""
+    budget = report.record.budget
+    assert budget is not None
+    return RecordData(budget, report.record.display, report.findings, report.record.path)
+
+
+def prime_downloads(job: ExportJob) -> Callable[[Summary, RecordReport], None] | None:
+    """A validation workers' hook that writes each publishable record's folder ahead of the export.
+
+    ``job`` is the export that will run (its records are not needed yet).
+    ``None`` without a cache directory (the export child then writes every
+    folder itself). A failure only loses the head start: the export renders
+    that folder again, and reports its own errors.
+    """
+    if job.cache_dir is None:
+        return None
+    primer = BudgetPrimer(job.meta, job.formats, job.budget_formats, job.cache_dir)
+    fingerprint = code_fingerprint()
+
+    def prime(summary: Summary, report: RecordReport) -> None:
+        key = record_key(summary, fingerprint)
+        if not summary.valid or summary.head is None or key is None:
+            return
+        try:
+            primer(record_data(report), key)
+        except Exception:  # noqa: BLE001 - the export writes it again and reports
+            return
+
+    return prime
 
 
 def lazy_records(summaries: Sequence[Summary]) -> list[LazyRecord]:

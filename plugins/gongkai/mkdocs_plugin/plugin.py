@@ -48,7 +48,14 @@ from gongkai.errors import ConfigError
 from gongkai.export.formats import check_formats
 from gongkai.export.pages import data_dictionary_markdown, downloads_markdown
 from gongkai.mkdocs_plugin.config import GongkaiConfig
-from gongkai.mkdocs_plugin.downloads import BackgroundExport, ExportFailed, ExportJob, lazy_records
+from gongkai.export.site_data import LazyRecord, clear_primers
+from gongkai.mkdocs_plugin.downloads import (
+    BackgroundExport,
+    ExportFailed,
+    ExportJob,
+    lazy_records,
+    prime_downloads,
+)
 from gongkai.mkdocs_plugin.reuse import PageReuse, frame_fingerprint
 from gongkai.package import PackageMeta
 from gongkai.search import (
@@ -63,7 +70,8 @@ from gongkai.site.build import PageCache, RecordPages, RenderedPage, Site, SiteO
 from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
 from gongkai.site.history import changed_times
 from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
-from gongkai.site.source import DiskCache, Summary, ValidationCache, load_reports
+from gongkai.site.source import DiskCache, RecordHook, Summary, ValidationCache, load_reports
+from gongkai.validate import RecordReport
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -161,12 +169,17 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         options = _options(self.config, config)
         offered = self._offered_downloads(files)
         cache = self._page_cache()
-        # The validation workers render each record's pages while they hold it.
+        # The validation workers render each record's pages, and write its
+        # download folder ahead of the export, while they hold it.
         records = RecordPages(options, renderer, cache, offered)
+        job = self._export_job([], config)
+        primer = prime_downloads(job) if job is not None else None
         reports = load_reports(
             self.content_dir, self.root, self._validation_cache(), jobs=_jobs(self.config.jobs),
-            hook=records.prerender,
+            hook=_each(records.prerender, primer),
         )  # fmt: skip
+        if job is not None and job.cache_dir is not None:
+            clear_primers(job.cache_dir)
         _check(reports, on_invalid=self.config.on_invalid, strict=self.config.strict)
         _quiet_gc()
         changed = changed_times(self.root, self.content_dir, [r.path for r in reports])
@@ -235,15 +248,24 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         search.start()
         self.search = search
 
-    def _start_downloads(self, reports: list[Summary], config: MkDocsConfig) -> None:
-        """Start writing ``data/`` in the background (a ``serve`` rebuild keeps the first build's)."""
+    def _export_job(self, records: list[LazyRecord], config: MkDocsConfig) -> ExportJob | None:
+        """The export of ``data/`` this build runs; None when it runs none.
+
+        A ``serve`` rebuild keeps the first build's downloads.
+        """
         if not self.config.downloads or (self.serving and self.builds > 0 and self.export is not None):
-            return
-        job = ExportJob(
-            lazy_records(reports), Path(config.site_dir) / DATA_DIR, self._package_meta(config),
+            return None
+        return ExportJob(
+            records, Path(config.site_dir) / DATA_DIR, self._package_meta(config),
             self.config.download_formats, self.config.budget_download_formats,
             cache_dir=self._cache_subdir("downloads"),
         )  # fmt: skip
+
+    def _start_downloads(self, reports: list[Summary], config: MkDocsConfig) -> None:
+        """Start writing ``data/`` in the background."""
+        job = self._export_job(lazy_records(reports), config)
+        if job is None:
+            return
         self.export = BackgroundExport(job)
         self.export.start()
 
@@ -494,6 +516,17 @@ def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
         children[0].parent = None
         return children[0]
     return item
+
+
+def _each(*hooks: RecordHook | None) -> RecordHook:
+    """One record hook calling each of ``hooks`` (the ``None`` ones left out)."""
+    chosen = [hook for hook in hooks if hook is not None]
+
+    def run(summary: Summary, report: RecordReport) -> None:
+        for hook in chosen:
+            hook(summary, report)
+
+    return run
 
 
 def _quiet_gc() -> None:
