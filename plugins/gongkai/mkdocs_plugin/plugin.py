@@ -34,9 +34,9 @@ import gc
 import html
 import json
 import os
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
@@ -47,8 +47,8 @@ from mkdocs.structure.toc import TableOfContents, get_toc
 from gongkai.errors import ConfigError
 from gongkai.export.formats import check_formats
 from gongkai.export.pages import data_dictionary_markdown, downloads_markdown
-from gongkai.mkdocs_plugin.config import GongkaiConfig
 from gongkai.export.site_data import LazyRecord, clear_primers
+from gongkai.mkdocs_plugin.config import GongkaiConfig
 from gongkai.mkdocs_plugin.downloads import (
     BackgroundExport,
     ExportFailed,
@@ -66,7 +66,15 @@ from gongkai.search import (
 )
 from gongkai.site import pages
 from gongkai.site.budget_view import Download
-from gongkai.site.build import PageCache, RecordPages, RenderedPage, Site, SiteOptions, TocItem, scratch_pages
+from gongkai.site.build import (
+    PageCache,
+    RecordPages,
+    RenderedPage,
+    Site,
+    SiteOptions,
+    TocItem,
+    scratch_pages,
+)
 from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
 from gongkai.site.history import changed_times
 from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
@@ -78,6 +86,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
+    from mkdocs.utils.templates import TemplateContext
 
 log = get_plugin_logger(__name__)
 
@@ -187,7 +196,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             reports, options, renderer,
             changed={r.display: changed[r.path.resolve()] for r in reports if r.path.resolve() in changed},
             downloads={
-                r.head.budget_id: offered(r.head.budget_id) for r in reports if r.valid and r.head
+                r.head.budget_id: offered(r.head.budget_id) or [] for r in reports if r.valid and r.head
             } if self.config.downloads else {},
             cache=cache,
         )  # fmt: skip
@@ -283,8 +292,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return PackageMeta(**options)
 
     def on_page_context(
-        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         """The downloads page: the list of written files, with their sizes.
 
         Waited for here, when MkDocs writes this page — the last one — rather
