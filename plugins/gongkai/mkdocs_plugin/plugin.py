@@ -467,9 +467,12 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             raise PluginError(
                 f"gongkai: 建立搜索索引失败（检查 pagefind[extended] 是否已安装，或设置 search: false 跳过）：{exc}"
             ) from exc
+        more = stats.indicators
         log.info(
-            f"搜索索引：{stats.pages} 个页面，用时 {stats.seconds:.1f} 秒；{stats.files} 个文件，"
+            # The time is both Pagefind runs (the first bundle, then the second).
+            f"搜索索引：{stats.pages} 个页面，用时 {stats.total_seconds:.1f} 秒；{stats.files} 个文件，"
             f"共 {stats.bytes / 1024:.0f} KiB（首次查询前下载 {stats.core_bytes / 1024:.0f} KiB）"
+            + (f"；随后查询的第二部分 {more.pages} 个页面，{more.bytes / 1024:.0f} KiB" if more else "")
         )
         if not stats.body_marked:
             log.warning("gongkai: 没有页面带 data-pagefind-body，搜索索引包含了所有页面")
