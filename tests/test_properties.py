@@ -234,17 +234,22 @@ def assert_caught(findings: list[Finding], rules: set[str], grains: int, where: 
 grain_counts = st.integers(min_value=-(10**6), max_value=10**6).filter(lambda n: n != 0)
 
 
-@profile(120)
-@given(seed=seeds, index=indexes, pick=st.integers(min_value=0), grains=grain_counts)
-def test_changing_any_amount_trips_its_rule(seed: int, index: int, pick: int, grains: int) -> None:
-    budget = synth_record(seed, index).budget
-    assert budget is not None
+def assert_amount_change_caught(budget: Budget, pick: int, grains: int) -> None:
+    """Change the ``pick``-th amount of ``budget`` by ``grains`` units: its covering rule fires."""
     paths = money_paths(budget)
     path = paths[pick % len(paths)]
     rules = covering_rules(path)
     assert rules is not None, path
     changed, delta = perturbed(budget, path, grains)
     assert_caught(run_rules(changed), rules, grains, f"{path} {delta:+}")
+
+
+@profile(120)
+@given(seed=seeds, index=indexes, pick=st.integers(min_value=0), grains=grain_counts)
+def test_changing_any_amount_trips_its_rule(seed: int, index: int, pick: int, grains: int) -> None:
+    budget = synth_record(seed, index).budget
+    assert budget is not None
+    assert_amount_change_caught(budget, pick, grains)
 
 
 @pytest.mark.parametrize(
@@ -329,12 +334,7 @@ def test_a_built_consistent_budget_passes_every_rule(budget: Budget) -> None:
 def test_changing_any_amount_of_a_built_budget_trips_its_rule(
     budget: Budget, pick: int, grains: int
 ) -> None:
-    paths = money_paths(budget)
-    path = paths[pick % len(paths)]
-    rules = covering_rules(path)
-    assert rules is not None, path
-    changed, delta = perturbed(budget, path, grains)
-    assert_caught(run_rules(changed), rules, grains, f"{path} {delta:+}")
+    assert_amount_change_caught(budget, pick, grains)
 
 
 # --------------------------------------------------------------------------- #

@@ -27,9 +27,7 @@ where the fix belongs.
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -37,7 +35,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +46,7 @@ import pytest
 from gongkai.export.csv_package import is_formula_like
 from gongkai.site import pages
 from gongkai.site.format import safe_url
+from web_support import VOID, serve_directory
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "robustness_site"
@@ -180,21 +178,6 @@ def test_good_records_keep_their_search_entries_and_downloads(site) -> None:
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset"}
 
 
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 
 
 @dataclass
@@ -430,11 +413,6 @@ def test_search_index_holds_the_hostile_text_as_text(site) -> None:
     assert "<script>alert(1)</script>项目" in words and "javascript:alert(1)" in words
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(site) -> Iterator[str]:
     _, out, _ = site
@@ -443,14 +421,8 @@ def served(site) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium: apt-get install chromium fonts-noto-cjk")
     pytest.importorskip("playwright.sync_api")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(out) as origin:
+        yield f"{origin}/"
 
 
 @pytest.mark.browser

@@ -10,15 +10,12 @@ The last part does the same with the real ``gongkai`` plugin on the seed records
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +30,7 @@ from gongkai.search import (
 )
 from gongkai.search.indexer import patch_query_segmentation
 from gongkai.search.theme import material_header_path
+from web_support import serve_directory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STATIC_SITE = FIXTURES / "search_site"
@@ -287,11 +285,6 @@ def test_mkdocs_build_with_the_override(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------- browser
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-        pass
-
-
 @pytest.fixture(scope="module")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The MkDocs fixture built for, and served on, http://127.0.0.1:<port>/gongkai/."""
@@ -299,20 +292,12 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         pytest.skip("needs Debian's chromium: apt-get install chromium fonts-noto-cjk")
     pytest.importorskip("playwright.sync_api")
     www = tmp_path_factory.mktemp("www")
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
-    )
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    site = www / PREFIX.strip("/")
-    result = _build_mkdocs(
-        site, base
-    )  # the port in site_url: Material's instant navigation needs it
-    assert result.returncode == 0, result.stderr
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, site
-    server.shutdown()
-    server.server_close()
+    with serve_directory(www) as origin:
+        base = f"{origin}{PREFIX}"
+        site = www / PREFIX.strip("/")
+        result = _build_mkdocs(site, base)  # the port in site_url: instant navigation needs it
+        assert result.returncode == 0, result.stderr
+        yield base, site
 
 
 @pytest.fixture(scope="module")
@@ -605,18 +590,12 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     tmp = tmp_path_factory.mktemp("seed")
     www = tmp / "www"
     www.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(www))
-    )
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    site = www / PREFIX.strip("/")
-    result = _build_plugin_site(_seed_project(tmp), site, base)
-    assert result.returncode == 0, result.stderr
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, site, result.stderr
-    server.shutdown()
-    server.server_close()
+    with serve_directory(www) as origin:
+        base = f"{origin}{PREFIX}"
+        site = www / PREFIX.strip("/")
+        result = _build_plugin_site(_seed_project(tmp), site, base)
+        assert result.returncode == 0, result.stderr
+        yield base, site, result.stderr
 
 
 @pytest.mark.slow

@@ -14,18 +14,16 @@ browser download is not used).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from web_support import serve_directory
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,11 +36,6 @@ FLAGS = [
 ]  # fmt: skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +51,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"https://example.org{PREFIX}"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(www))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_directory(www) as origin:
+        yield f"{origin}{PREFIX}", site
 
 
 @pytest.fixture(scope="module")

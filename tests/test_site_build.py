@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from web_support import VOID
 
 REPO = Path(__file__).resolve().parents[1]
 SITES = REPO / "tests" / "fixtures" / "sites"
@@ -55,21 +56,6 @@ class _Links(HTMLParser):
                 self.refs.append((tag, name, value))
 
 
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-}
 
 
 #: HTML5 optional end tags (https://html.spec.whatwg.org/multipage/syntax.html#optional-tags):

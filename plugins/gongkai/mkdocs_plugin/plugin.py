@@ -47,7 +47,7 @@ from mkdocs.structure.toc import TableOfContents, get_toc
 from gongkai.errors import ConfigError
 from gongkai.export.formats import check_formats
 from gongkai.export.pages import data_dictionary_markdown, downloads_markdown
-from gongkai.export.site_data import LazyRecord, clear_primers
+from gongkai.export.site_data import clear_primers
 from gongkai.mkdocs_plugin.config import GongkaiConfig
 from gongkai.mkdocs_plugin.downloads import (
     BackgroundExport,
@@ -181,7 +181,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         # The validation workers render each record's pages, and write its
         # download folder ahead of the export, while they hold it.
         records = RecordPages(options, renderer, cache, offered)
-        job = self._export_job([], config)
+        job = self._export_job(config)
         primer = prime_downloads(job) if job is not None else None
         reports = load_reports(
             self.content_dir, self.root, self._validation_cache(), jobs=_jobs(self.config.jobs),
@@ -200,7 +200,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             } if self.config.downloads else {},
             cache=cache,
         )  # fmt: skip
-        self._start_downloads(reports, config)
+        self._start_downloads(job, reports)
         kept = self._plan_reuse(config)
         for spec in self.site.specs():
             if spec.src in kept:
@@ -224,8 +224,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 File.generated(config, f"{ASSET_DIR}/{name}", content=renderer.asset(name))
             )
         if self.config.downloads:
-            # Last, so that MkDocs reads the downloads page after every other page:
-            # it waits for the export, which runs while the others are rendered.
+            # Last, so that MkDocs writes the downloads page after every other page:
+            # it waits for the export, which runs while the others are written.
             for src, title, text in (
                 (DICTIONARY_PAGE, "数据字典", data_dictionary_markdown()),
                 (DOWNLOADS_PAGE, "数据下载", ""),
@@ -257,24 +257,24 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         search.start()
         self.search = search
 
-    def _export_job(self, records: list[LazyRecord], config: MkDocsConfig) -> ExportJob | None:
-        """The export of ``data/`` this build runs; None when it runs none.
+    def _export_job(self, config: MkDocsConfig) -> ExportJob | None:
+        """The export of ``data/`` this build runs (records added once validated); None when none.
 
         A ``serve`` rebuild keeps the first build's downloads.
         """
         if not self.config.downloads or (self.serving and self.builds > 0 and self.export is not None):
             return None
         return ExportJob(
-            records, Path(config.site_dir) / DATA_DIR, self._package_meta(config),
+            [], Path(config.site_dir) / DATA_DIR, self._package_meta(config),
             self.config.download_formats, self.config.budget_download_formats,
             cache_dir=self._cache_subdir("downloads"),
         )  # fmt: skip
 
-    def _start_downloads(self, reports: list[Summary], config: MkDocsConfig) -> None:
-        """Start writing ``data/`` in the background."""
-        job = self._export_job(lazy_records(reports), config)
+    def _start_downloads(self, job: ExportJob | None, reports: list[Summary]) -> None:
+        """Start writing ``data/`` in the background: ``job`` with the published records."""
         if job is None:
             return
+        job.records = lazy_records(reports)
         self.export = BackgroundExport(job)
         self.export.start()
 

@@ -274,12 +274,11 @@ class Site:
         self.options = options
         self.renderer = renderer
         self.catalogue: Catalogue = build_catalogue(reports, changed)
-        self.router = pages.Router(options.directory_urls)
-        self.links = RepoLinks(options.repo_url, options.edit_uri, options.view_uri)
         self.downloads = downloads or {}
         self.cache = cache if cache is not None else PageCache()
-        self.titles = rule_titles()
         self.records = RecordPages(options, renderer, self.cache, self.downloads.get)
+        # one router, link builder and rule catalogue for every page of the build
+        self.router, self.links, self.titles = self.records.router, self.records.links, self.records.titles
         self._entries = {e.src: e for e in self.catalogue.entries}
         self._entries.update(
             (pages.indicators_src(e.budget.budget_id), e)
