@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from export_support import REPO, load_records, tree_digest
 from gongkai.export import reuse, site_data
-from gongkai.export.csv_package import csv_from_texts, texts_from_csv
+from gongkai.export.csv_package import csv_from_texts, csv_head_bytes, texts_from_csv
+from gongkai.export.prepared import Prepared
 from gongkai.export.site_data import LazyRecord, write_site_data
 from gongkai.package import PackageMeta, RecordData
 from gongkai.tables import TABLES_BY_NAME
@@ -267,6 +268,34 @@ def test_texts_come_back_exactly_from_the_data_csv(resource):
     assert texts_from_csv(resource, body, len(texts)) == texts
 
 
+PLAIN = ["", " lead", "trail ", "\u2028sep\x0bv\x1cw", "=1+2", "-3", "中文，逗号", "nul\x00"]  # nothing the writer quotes
+
+
+@pytest.mark.parametrize("cells", [AWKWARD, PLAIN], ids=["quoted", "plain"])
+@pytest.mark.parametrize("resource", ["projects", "budgets"])
+def test_a_cached_table_is_read_back_as_the_csv_module_reads_it(resource, cells):
+    """The export splits a body without quoted cells itself: the same texts as :func:`texts_from_csv`."""
+    width = len(TABLES_BY_NAME[resource].columns)
+    texts = [[cells[(i + j) % len(cells)] for j in range(width)] for i in range(len(cells) * 2)]
+    body = csv_from_texts(resource, texts).encode("utf-8")
+    assert (b'"' in body) == (cells is AWKWARD)
+    prepared = site_data._table_from_csv(resource, len(texts), csv_head_bytes(resource) + body)
+    assert prepared is not None and prepared.texts == texts and prepared.csv_bytes == body
+    assert prepared.excel_csv_bytes == Prepared.from_forms(resource, len(texts), {"texts": texts}).excel_csv_bytes
+
+
+def test_a_cached_table_that_is_not_what_the_writer_wrote_is_refused():
+    width = len(TABLES_BY_NAME["projects"].columns)
+    head = csv_head_bytes("projects")
+    row = ",".join(["x"] * width).encode()
+    assert site_data._table_from_csv("projects", 2, head + row + b"\n") is None  # not the number of rows
+    assert site_data._table_from_csv("projects", 1, head + row + b",x\n") is None  # not the resource's width
+    assert site_data._table_from_csv("projects", 1, head + row) is None  # no line end
+    assert site_data._table_from_csv("projects", 1, head + b"\xff" + row[1:] + b"\n") is None  # not UTF-8
+    assert site_data._table_from_csv("budgets", 1, head + row + b"\n") is None  # another resource's header
+    assert site_data._table_from_csv("projects", 1, head + row + b"\n") is not None
+
+
 def test_texts_that_csv_cannot_give_back_are_refused():
     width = len(TABLES_BY_NAME["projects"].columns)
     texts = [["a\rb", *[""] * (width - 1)], ["x\r", *[""] * (width - 1)]]
@@ -337,3 +366,67 @@ def test_a_primer_keeps_two_files_of_one_budget_id_apart(records, tmp_path) -> N
     cold_first = tmp_path / "cold-first"
     write_site_data([record], cold_first, META)
     assert tree_digest(first) == tree_digest(cold_first)
+
+
+def _primed(records: list[RecordData], tmp_path: Path) -> tuple[Items, Path, Path]:
+    """Every record primed as the site's validation workers do: the folders left in a staging area."""
+    cache, staged = tmp_path / "cache", tmp_path / "data" / site_data.PRIMED_DIR
+    items = Items(records)
+    primer = site_data.BudgetPrimer(META, None, None, cache, stage_dir=staged)
+    for record in records:
+        primer(record, items.key(record.budget.budget_id))
+    site_data.clear_primers(cache)
+    return items, cache, staged
+
+
+def _export_staged(items: Items, tmp_path: Path, cache: Path, staged: Path) -> Path:
+    data = tmp_path / "data"
+    write_site_data(items.items(), data, META, cache_dir=cache, staged_dir=staged)
+    return data
+
+
+def test_staged_folders_are_moved_into_place_whole(records, cold, tmp_path) -> None:
+    """A folder the primer staged becomes the site's folder by one rename: the same directory, its files the cache's."""
+    items, cache, staged = _primed(records, tmp_path)
+    ids = [r.budget.budget_id for r in records]
+    assert sorted(p.name for p in staged.iterdir()) == sorted(ids)
+    folders = {budget_id: (staged / budget_id).stat().st_ino for budget_id in ids}
+    data = _export_staged(items, tmp_path, cache, staged)
+    assert items.loads == []
+    assert tree_digest(data) == tree_digest(cold)  # and nothing left of the staging area
+    assert {budget_id: (data / "budgets" / budget_id).stat().st_ino for budget_id in ids} == folders
+    _cached_copy(cache, data / "budgets" / ids[0] / "projects.csv")
+
+
+def test_a_staged_folder_that_is_not_its_entry_is_linked_instead(records, cold, tmp_path) -> None:
+    """A file or folder more, or a file that is a copy and not the cache's: not used; the bytes stay right."""
+    items, cache, staged = _primed(records, tmp_path)
+    extra, copied, folder = (r.budget.budget_id for r in records[:3])
+    (staged / extra / "notes.csv").write_text("stale\n")
+    (staged / folder / "excel" / "old").mkdir()
+    target = staged / copied / "projects.csv"
+    content = target.read_bytes()
+    target.unlink()
+    target.write_bytes(content)
+    moved = {budget_id: (staged / budget_id).stat().st_ino for budget_id in (extra, copied, folder)}
+    data = _export_staged(items, tmp_path, cache, staged)
+    assert items.loads == []
+    assert tree_digest(data) == tree_digest(cold)
+    assert not (data / "budgets" / folder / "excel" / "old").exists()
+    assert all((data / "budgets" / budget_id).stat().st_ino != inode for budget_id, inode in moved.items())
+
+
+def test_of_two_files_of_one_budget_id_the_second_is_linked_from_its_own_entry(records, tmp_path) -> None:
+    """The first file's folder holds the staging place; the second file's export does not take it."""
+    cache, staged = tmp_path / "cache", tmp_path / "data" / site_data.PRIMED_DIR
+    record = records[0]
+    other = replace(record, source_file=record.source_file.replace(".yaml", " copy.yaml"))
+    primer = site_data.BudgetPrimer(META, None, None, cache, stage_dir=staged)
+    primer(record, "first")
+    primer(other, "second")
+    assert not list((cache / site_data.PRIME_DIR).rglob("*.csv"))  # the second folder was removed, not staged
+    budget_id = record.budget.budget_id
+    write_site_data([LazyRecord(budget_id, _fail, "second")], tmp_path / "data", META, cache_dir=cache, staged_dir=staged)
+    cold_other = tmp_path / "cold-other"
+    write_site_data([other], cold_other, META)
+    assert tree_digest(tmp_path / "data") == tree_digest(cold_other)

@@ -97,3 +97,29 @@ def test_the_document_escapes_its_title() -> None:
     doc = page_document("<script>alert(1)</script>局", "<p>正文</p>")
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;局</title>" in doc
     assert "<body><p>正文</p></body>" in doc
+
+
+def test_what_pagefind_ignores_is_not_staged(tmp_path: Path) -> None:
+    title = "平乡县委组织部 2023年预算"
+    table = "<div data-pagefind-ignore><table><tr><td>1,313.43<td>万元</table></div>"
+    body = BODY.replace('<p class="gk-note">', table + '<p class="gk-note">')
+    options = {"exclude_selectors": TEMPLATE_EXCLUDE_SELECTORS}
+    stripped = BackgroundIndex(tmp_path / "a", **options)
+    whole = BackgroundIndex(tmp_path / "b", strip=False, **options)
+    rooted = BackgroundIndex(tmp_path / "c", root_selector="div.gk-budget")  # staged whole
+    dest = "budgets/130532-203-2023-budget/index.html"
+    for search in (stripped, whole, rooted):
+        search.stage(dest, title, body)
+    staged = (stripped.staging / dest).read_text(encoding="utf-8")
+    assert staged == page_document(title, body.replace(table, ""))
+    assert "data-pagefind-meta" in staged  # the ignored part with the title and filters stays
+    assert (whole.staging / dest).read_text(encoding="utf-8") == page_document(title, body)
+    assert (rooted.staging / dest).read_text(encoding="utf-8") == page_document(title, body)
+    rooted.discard()
+    for search in (stripped, whole):
+        search.start()
+        search.join()
+    first, second = (sorted((tmp_path / s / "pagefind").rglob("*.*")) for s in "ab")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

@@ -7,8 +7,13 @@ holds it; the build then finds both pages in the page cache under the key
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,3 +107,52 @@ def test_ids_of_a_rendered_seed_page() -> None:
         html = site.render(spec.src).html
         assert _ids(html) == set(re.findall(r'\bid="([^"]+)"', html)), spec.src
     assert site_build.scratch_pages().is_dir()
+
+
+def test_a_worker_hands_each_page_on_under_the_token_and_title_the_build_uses(tmp_path) -> None:
+    records = _record_pages(tmp_path)
+    handed: dict[str, tuple[str, str]] = {}
+    records.sink = lambda token, title, body: handed.__setitem__(token, (title, body))
+    reports = load_reports(REPO / "content", REPO, hook=records.prerender)
+    site = Site(reports, OPTIONS, Renderer(search_path()), cache=records.cache)
+    record_pages = [s.src for s in site.specs() if site.is_budget(s.src)]
+    assert len(handed) == len(record_pages)
+    for src in record_pages:
+        token = site.token(src)
+        assert token is not None
+        assert handed[token] == (site.title(src), site.render(src).html)
+    assert site.token(next(s.src for s in site.specs() if not site.is_budget(s.src))) is None
+
+
+def _fragment_texts(bundle: Path) -> dict[str, str]:
+    """Pagefind's page fragments (gzip, ``pagefind_dcd`` + JSON): each page's indexed text."""
+    texts = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes()).decode().removeprefix("pagefind_dcd"))
+        texts[data["url"]] = data["content"].replace("\u200b", "")
+    return texts
+
+
+def test_the_search_index_holds_the_published_record_not_a_duplicate_a_worker_also_rendered(
+    tmp_path,
+) -> None:
+    """Two files claim one budget id: both are rendered (and staged) as they are validated, one is published."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "tests" / "fixtures" / "sites" / "seed", site)
+    shutil.copytree(REPO / "content", site / "content")
+    seed = next((site / "content").rglob("130532-203-2023-budget.yaml"))
+    duplicate = site / "content" / "zz" / seed.name  # sorted after the original: the one flagged
+    duplicate.parent.mkdir()
+    duplicate.write_text(seed.read_text("utf-8").replace("驻村工作队", "重名副本工作队"), "utf-8")
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("content_dir: content", "content_dir: content\n      on_invalid: page"), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    texts = _fragment_texts(tmp_path / "out" / "pagefind")
+    page = next(text for url, text in texts.items() if "130532-203-2023-budget/" in url)
+    assert "驻村工作队" in page
+    assert not any("重名副本" in text for text in texts.values())
+    assert not list((tmp_path / "out").rglob(".pending"))

@@ -12,8 +12,9 @@ every value so that later findings can point at ``file:line``.
 
 Two binders share the reading of scalars (:class:`_Reader`): :class:`Binder`
 walks a composed node graph and reports every problem; :class:`StreamBinder`
-binds a well-formed record straight from the parser's events, twice as fast,
-and gives up at the first problem so that :class:`Binder` can report it.
+binds a well-formed record from a flat list of entries (what the parser's
+events say, see :func:`gongkai.yamlio.scan_plain`), several times faster, and
+gives up at the first problem so that :class:`Binder` can report it.
 """
 
 from __future__ import annotations
@@ -24,34 +25,32 @@ import re
 import types
 import typing
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import yaml
-from yaml import (
-    MappingEndEvent,
-    MappingNode,
-    MappingStartEvent,
-    ScalarEvent,
-    ScalarNode,
-    SequenceEndEvent,
-    SequenceNode,
-    SequenceStartEvent,
-)
+from yaml import MappingNode, ScalarNode, SequenceNode
 
 from gongkai.errors import Location, LocationMap, Problem
 from gongkai.fields import Kind, meta
 from gongkai.messages import PATTERN_NAMES, kind_name
 from gongkai.yamlio import (
     CONTROL,
+    END,
+    MAPPING,
     ODD_TAG_STARTS,
+    SCALAR,
+    SEQUENCE,
+    STANDARD_TAGS,
+    TEXT_TAG_STARTS,
+    Entry,
     Irregular,
-    PlainEvents,
     control_name,
     may_escape_control,
+    plain_tag,
     visible,
 )
 
@@ -262,77 +261,206 @@ _READERS: dict[str, Read] = {
 }
 
 
-class StreamBinder(_Reader):
-    """Binds a record from the parser's events, provided it has no problem at all.
+#: How :class:`StreamBinder` binds one field or list item (the ``code`` of a :data:`_Slot`).
+_TEXT, _DECIMAL, _SCALAR, _MAPPING, _SEQUENCE = range(5)
 
-    This is the loader's fast path (:class:`~gongkai.yamlio.PlainEvents`
-    says why it is faster). It records locations exactly as :class:`Binder`
-    does, but reports nothing: at the first thing :class:`Binder` would
-    report — an unknown, duplicate or missing key, a value :class:`_Reader`
-    rejects, a node of the wrong kind — it raises
-    :class:`~gongkai.yamlio.Irregular`, and the loader binds the file again
-    with :class:`Binder`, which says what is wrong and where.
+#: (code, reduced type, scalar reader, nested) — ``nested`` is the model class of a
+#: mapping, the :data:`_Slot` of a sequence's items, or a decimal's minimum. A tuple,
+#: unpacked in the hot loop.
+_Slot = tuple[int, TypeInfo, Read, Any]
+
+
+def _slot(info: TypeInfo, key: str) -> _Slot:
+    """How a value of type ``info`` under ``key`` is bound by :class:`StreamBinder`.
+
+    Free text (no pattern, not a URL) and decimals are most of a record's
+    values; they get codes of their own, read inline in
+    :meth:`StreamBinder._bind_mapping` with the checks of
+    :meth:`_Reader._read_str` and :meth:`_Reader._read_decimal`.
+    """
+    read = _READERS[info.kind]
+    if info.kind == "dataclass":
+        return (_MAPPING, info, read, info.target)
+    if info.kind == "list":
+        return (_SEQUENCE, info, read, _slot(info.target, key))
+    semantic = info.semantic
+    if info.kind == "str" and not (semantic is not None and semantic.pattern) and key != "url":
+        return (_TEXT, info, read, None)
+    if info.kind == "decimal":
+        return (_DECIMAL, info, read, semantic.minimum if semantic is not None else None)
+    return (_SCALAR, info, read, None)
+
+
+@dataclasses.dataclass(frozen=True)
+class _StreamPlan:
+    """:class:`_Plan` with each field's :data:`_Slot`, for :class:`StreamBinder` (built once per class)."""
+
+    cls: type
+    slots: dict[str, _Slot]
+    required_keys: frozenset[str]
+
+
+@cache
+def _stream_plan(cls: type) -> _StreamPlan:
+    plan = _plan(cls)
+    slots = {name: _slot(info, name) for name, info in plan.fields.items()}
+    # Keys are not resolved: a key that resolves to a refused tag (``<<``, ``=``)
+    # is no field name, so it stops the fast path as an unknown key does.
+    assert not any(name[:1] in ODD_TAG_STARTS for name in slots)
+    return _StreamPlan(cls, slots, plan.required_keys)
+
+
+class StreamBinder(_Reader):
+    """Binds a record from its entries (:data:`~gongkai.yamlio.Entry`), provided it has no problem at all.
+
+    This is the loader's fast path: the entries come from
+    :func:`~gongkai.yamlio.scan_plain`, or from libyaml's events
+    (:meth:`~gongkai.yamlio.PlainEvents.entries`) when the text is beyond
+    that scanner. It records locations exactly as :class:`Binder` does, but
+    reports nothing: at the first thing :class:`Binder` would report — an
+    unknown, duplicate or missing key, a value :class:`_Reader` rejects, a
+    node of the wrong kind — it raises :class:`~gongkai.yamlio.Irregular`,
+    and the loader binds the file again with :class:`Binder`, which says what
+    is wrong and where.
+
+    A record is thousands of entries, so the loops are written for speed:
+    each class's fields are looked up once (:func:`_stream_plan`), scalar
+    values are read in the loop, free text without a call, and every nested
+    collection reads on from the one shared iterator.
     """
 
-    def bind(self, stream: PlainEvents, cls: type) -> Any:
-        """Bind the stream's one document to ``cls``."""
-        self._next = stream.next
-        self._tag = stream.tag
-        stream.open()
-        value = self._bind(self._next(), TypeInfo("dataclass", False, cls), "", cls.__name__)
-        stream.close()
+    def __init__(self, file: str, text: str = "") -> None:
+        super().__init__(file, text)
+        #: Plain scalar text → its tag (values repeat throughout a record).
+        self._tags: dict[str, str] = {}
+        #: Plain scalar text → the same text, once it has been read as free text: free text
+        #: repeats (labels, names), and a plain scalar's tag, which decides, is its text's.
+        self._plain_texts: dict[str, str] = {}
+
+    def bind(self, entries: Iterable[Entry], cls: type) -> Any:
+        """Bind the one document that ``entries`` describe to ``cls``."""
+        self._entries = iter(entries)
+        root = next(self._entries, None)
+        if root is None:
+            raise Irregular("empty")
+        value = self._bind(root, _slot(TypeInfo("dataclass", False, cls), cls.__name__), "", cls.__name__)
+        if next(self._entries, None) is not None:
+            raise Irregular("more")
         return value
 
-    def _bind(self, event: Any, info: TypeInfo, path: str, key: str) -> Any:
-        """Bind the node that starts with ``event`` (its remaining events are read here).
+    def _resolve(self, raw: str) -> str:
+        """The tag of the plain scalar ``raw``, as composing gives it; a refused tag stops the fast path."""
+        tag = self._tags[raw] = plain_tag(raw)
+        if tag not in STANDARD_TAGS:
+            raise Irregular(tag)
+        return tag
 
-        ``event`` is any :class:`yaml.Event`; what to do depends on its class.
+    def _bind(self, entry: Entry, slot: _Slot, path: str, key: str) -> Any:
+        """Bind the node of ``entry`` (a collection's entries are read on from the iterator)."""
+        _, kind, raw, plain, index = entry
+        self._marks[path] = index  # see LocationMap
+        if kind == SCALAR:
+            return self._scalar(raw, plain, slot, path, key)
+        return self._collection(kind, slot, path, key)
+
+    def _scalar(self, raw: str, plain: bool, slot: _Slot, path: str, key: str) -> Any:
+        """A scalar read by its slot's reader: what :class:`Binder` does with a scalar node."""
+        tag = (self._tags.get(raw) or self._resolve(raw)) if plain else T_STR
+        code, info, read, _ = slot
+        if tag == T_NULL:
+            if info.optional:
+                return None
+            raise Irregular("null")
+        value = read(self, raw, tag, info, key)
+        if value is INVALID:
+            raise Irregular(path)
+        return value
+
+    def _text(self, raw: str, plain: bool, slot: _Slot, path: str) -> Any:
+        """Free text, as :meth:`_scalar` reads it, remembered in ``_plain_texts`` when plain.
+
+        Only a plain scalar whose first character may start a null, a boolean
+        or a refused tag (:data:`~gongkai.yamlio.TEXT_TAG_STARTS`) needs its
+        tag: any other tag leaves free text as it is.
         """
-        self._marks[path] = event.start_mark.index  # see LocationMap
-        kind = event.__class__
-        if kind is ScalarEvent:
-            tag = self._tag(event)
+        if plain and raw[:1] in TEXT_TAG_STARTS:
+            tag = self._tags.get(raw) or self._resolve(raw)
             if tag == T_NULL:
-                if info.optional:
+                if slot[1].optional:
                     return None
                 raise Irregular("null")
-            value = _READERS[info.kind](self, event.value, tag, info, key)
-            if value is INVALID:
+            if tag == T_BOOL:
                 raise Irregular(path)
-            return value
-        if kind is MappingStartEvent and info.kind == "dataclass":
-            return self._bind_mapping(_plan(info.target), path)
-        if kind is SequenceStartEvent and info.kind == "list":
-            return self._bind_sequence(info.target, path, key)
+        if not raw.strip():
+            raise Irregular(path)
+        value = self._texts.setdefault(raw, raw)
+        if plain:
+            self._plain_texts[raw] = value
+        return value
+
+    def _collection(self, kind: int, slot: _Slot, path: str, key: str) -> Any:
+        code, _, _, nested = slot
+        if kind == MAPPING and code == _MAPPING:
+            return self._bind_mapping(nested, path)
+        if kind == SEQUENCE and code == _SEQUENCE:
+            return self._bind_sequence(nested, path, key)
         raise Irregular(path)  # a collection of the wrong kind, or an alias
 
-    def _bind_mapping(self, plan: _Plan, path: str) -> Any:
+    def _bind_mapping(self, cls: type, path: str) -> Any:
+        """Bind a mapping's entries to ``cls``; the common scalar values are read here, inline."""
+        plan = _stream_plan(cls)
+        slots = plan.slots
         prefix = f"{path}." if path else ""
-        fields = plan.fields
         values: dict[str, Any] = {}
-        next_event = self._next
-        key_event = next_event()
-        while key_event.__class__ is ScalarEvent:
-            name = key_event.value
-            if name[:1] in ODD_TAG_STARTS:
-                self._tag(key_event)  # a key such as << resolves to a tag that is refused
-            info = fields.get(name)
-            if info is None or name in values:
-                raise Irregular(prefix + name)
-            values[name] = self._bind(next_event(), info, prefix + name, name)
-            key_event = next_event()
-        if key_event.__class__ is not MappingEndEvent or not values.keys() >= plan.required_keys:
+        marks = self._marks
+        plain_texts = self._plain_texts
+        numbers = self._numbers
+        for name, kind, raw, plain, index in self._entries:
+            if kind == END:
+                break
+            slot = slots.get(name)
+            where = prefix + name
+            if slot is None or name in values:
+                raise Irregular(where)
+            marks[where] = index  # see LocationMap
+            if kind != SCALAR:
+                values[name] = self._collection(kind, slot, where, name)
+                continue
+            code = slot[0]
+            if code == _TEXT:
+                text = plain_texts.get(raw) if plain else None
+                values[name] = self._text(raw, plain, slot, where) if text is None else text
+            elif code == _DECIMAL and plain and (number := numbers.get(raw)) is not None:
+                # A plain number read before had an int or float tag, as it has now.
+                minimum = slot[3]
+                if minimum is not None and number < minimum:
+                    raise Irregular(where)
+                values[name] = number
+            else:
+                values[name] = self._scalar(raw, plain, slot, where, name)
+        else:
+            raise Irregular(path)  # the entries ended inside the mapping
+        if not values.keys() >= plan.required_keys:
             raise Irregular(path)
-        return plan.cls(**values)
+        return cls(**values)
 
-    def _bind_sequence(self, info: TypeInfo, path: str, key: str) -> list[Any]:
+    def _bind_sequence(self, slot: _Slot, path: str, key: str) -> list[Any]:
+        """Bind a sequence's entries, each item by ``slot``."""
         items: list[Any] = []
-        next_event = self._next
-        event = next_event()
-        while event.__class__ is not SequenceEndEvent:
-            items.append(self._bind(event, info, f"{path}[{len(items)}]", key))
-            event = next_event()
-        return items
+        marks = self._marks
+        mapping = slot[3] if slot[0] == _MAPPING else None
+        for _, kind, raw, plain, index in self._entries:
+            if kind == END:
+                return items
+            where = f"{path}[{len(items)}]"
+            marks[where] = index  # see LocationMap
+            if kind == MAPPING and mapping is not None:
+                items.append(self._bind_mapping(mapping, where))
+            elif kind == SCALAR:
+                items.append(self._scalar(raw, plain, slot, where, key))
+            else:
+                items.append(self._collection(kind, slot, where, key))
+        raise Irregular(path)  # the entries ended inside the sequence
 
 
 class Binder(_Reader):

@@ -187,7 +187,13 @@ def parse_value(
     return _parse_value(raw, direction_raw, unit, fiscal_year)
 
 
-@lru_cache(maxsize=4096)
+#: Distinct (value, direction, unit, year) texts remembered. A site's indicators
+#: repeat a few tens of thousands of values (200 synthetic records already have
+#: 4,761): a smaller cache evicts before the next record asks again.
+_PARSED_CACHE = 65_536
+
+
+@lru_cache(maxsize=_PARSED_CACHE)
 def _parse_value(
     raw: str | None, direction_raw: str | None, unit: str | None, fiscal_year: int | None
 ) -> ParsedValue:

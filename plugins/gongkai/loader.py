@@ -24,7 +24,15 @@ import yaml
 from gongkai.binder import INVALID, Binder, StreamBinder
 from gongkai.errors import Location, LocationMap, Problem
 from gongkai.model import Budget, Section
-from gongkai.yamlio import MAX_BYTES, Irregular, PlainEvents, compose, decode, plain_yaml
+from gongkai.yamlio import (
+    MAX_BYTES,
+    Irregular,
+    PlainEvents,
+    compose,
+    decode,
+    plain_yaml,
+    scan_plain,
+)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -118,10 +126,12 @@ class _Bound:
 
 
 def _bind_plain(text: str, display: str, data: bytes | None = None) -> _Bound | None:
-    """The fast path: a record without structural problems, bound from the parser's events.
+    """The fast path: a record without structural problems, bound from its entries.
 
-    Most files are well formed, and binding them straight from libyaml's
-    events halves the loading time (see :class:`~gongkai.yamlio.PlainEvents`).
+    Most files are well formed and plain YAML. Their entries come from
+    :func:`~gongkai.yamlio.scan_plain`, or from libyaml's events when the
+    text is beyond it (:class:`~gongkai.yamlio.PlainEvents`); both give the
+    same entries, so the path taken changes nothing but the time.
     ``None`` when the text is not plain YAML or has a problem: the full path
     (compose, check, :class:`~gongkai.binder.Binder`) then reports it, so the
     outcome never depends on which path was taken.
@@ -129,9 +139,13 @@ def _bind_plain(text: str, display: str, data: bytes | None = None) -> _Bound | 
     if not plain_yaml(text, data):
         return None
     binder = StreamBinder(display, text)
+    scanned = scan_plain(text)
     try:
-        with PlainEvents(text) as events:
-            budget = binder.bind(events, Budget)
+        if scanned is not None:
+            budget = binder.bind(scanned, Budget)
+        else:
+            with PlainEvents(text) as events:
+                budget = binder.bind(events.entries(), Budget)
     except (Irregular, yaml.YAMLError):
         return None
     return _Bound(budget, binder.locations)

@@ -41,7 +41,15 @@ its ``schema/field.py``, ``fields/*.py``, ``table/row.py`` and
 
 Rows are dicts keyed by column name (unknown keys such as ``_path`` are
 ignored, an absent key is an empty cell), exactly the matrix the frictionless
-path builds, so ``missing-cell`` and ``extra-cell`` cannot occur. Any type,
+path builds, so ``missing-cell`` and ``extra-cell`` cannot occur.
+
+Almost every table of a loaded record is clean, so a table is first checked
+column by column (:meth:`TableSchema._clean`: a few C-level passes per
+column, then the keys as sets); only a table that is not clean goes through
+the row-by-row check that says which errors it has, in frictionless's order.
+The column pass calls a table clean only when the row-by-row check would
+report nothing (anything unusual goes through the same per-cell readers);
+``tests/test_validate_speed_equivalence.py`` checks this on broken tables. Any type,
 format, constraint or option this module does not implement makes
 :func:`compile_schema` raise instead of checking something else.
 One known deviation: a signalling NaN (``sNaN``) in a bounded number makes
@@ -294,7 +302,9 @@ class Field:
             self.compiled[name] = value
             self.checks.append((name, raw, partial(_CHECKS[name], value)))
         self.trivial = self.type == "string" and not self.checks and not self.unique
+        self._good: set[Any] = set()  # strings verified by read (string fields)
         self.read = self._fast_reader()
+        self.column = self._column_reader()
 
     # -- the exact reader --------------------------------------------------- #
 
@@ -331,7 +341,7 @@ class Field:
             # The shortcuts assume that only the empty text is null.
             return lambda value: strict(cell_text(value))
         if self.type == "string":
-            good: set[str] = set()
+            good = self._good
 
             def read_string(value: Any) -> Any:
                 if value.__class__ is str:
@@ -393,6 +403,88 @@ class Field:
 
         return read_other
 
+    # -- the column reader --------------------------------------------------- #
+
+    def _column_reader(self) -> Callable[[Sequence[Any]], Sequence[Any] | None]:
+        """A reader of a whole column: :attr:`read` of every cell, or None when a cell raises :class:`_Bad`.
+
+        Calling :attr:`read` once per cell is most of the cost of a check,
+        yet nearly every column of a loaded record is clean and already holds
+        its typed values (``str``, ``int``, finite ``Decimal``, ``date``,
+        None). For those shapes the reader proves with a few C-level passes
+        over the column (its set of classes, ``min`` / ``max``, set
+        inclusion) that :attr:`read` would return every cell unchanged, and
+        returns the column itself; any other column goes cell by cell.
+        """
+        read = self.read
+
+        def cell_by_cell(values: Sequence[Any]) -> Sequence[Any] | None:
+            try:
+                return [read(value) for value in values]
+            except _Bad:
+                return None
+
+        if self.missing != {""}:
+            return cell_by_cell
+        allowed: set[type] = {str} if self.type == "string" else set(self._fast_types())
+        if not self.required:
+            allowed.add(type(None))
+        if self.type == "string":
+            return self._string_column(allowed, cell_by_cell)
+        if not allowed - {type(None)} or set(self.compiled) - {"required", "minimum", "maximum"}:
+            return cell_by_cell  # booleans, enums and exclusive bounds are rare: no shortcut
+        return self._ordered_column(allowed, cell_by_cell)
+
+    def _fast_types(self) -> tuple[type, ...]:
+        """The classes :attr:`read` returns unchanged once they fit the constraints (a ``Decimal`` only if finite)."""
+        return {"integer": (int,), "number": (Decimal, int), "date": (date,)}.get(self.type, ())
+
+    def _string_column(
+        self, allowed: set[type], cell_by_cell: Callable[[Sequence[Any]], Sequence[Any] | None]
+    ) -> Callable[[Sequence[Any]], Sequence[Any] | None]:
+        """Strings: a text is its own value unless it is ``""`` (null); verified texts are remembered."""
+        good, read = self._good, self.read
+        # Only ``required`` to check: any ``str`` but "" reads as itself without an error.
+        any_text = not [name for name, _, _ in self.checks if name != "required"]
+
+        def read_strings(values: Sequence[Any]) -> Sequence[Any] | None:
+            if not (set(map(type, values)) <= allowed and "" not in values):
+                return cell_by_cell(values)
+            if any_text:
+                return values
+            distinct = set(values)
+            distinct.discard(None)
+            try:
+                for text in distinct - good:  # a text reads the same in every row: verify (and remember) it once
+                    read(text)
+            except _Bad:
+                return None
+            return values
+
+        return read_strings
+
+    def _ordered_column(
+        self, allowed: set[type], cell_by_cell: Callable[[Sequence[Any]], Sequence[Any] | None]
+    ) -> Callable[[Sequence[Any]], Sequence[Any] | None]:
+        """Integers, numbers and dates with at most ``minimum`` / ``maximum``: checked by ``min`` and ``max``."""
+        lo, hi = self.compiled.get("minimum"), self.compiled.get("maximum")
+        none, decimal = type(None), Decimal
+
+        def read_ordered(values: Sequence[Any]) -> Sequence[Any] | None:
+            classes = set(map(type, values))
+            if not classes <= allowed:
+                return cell_by_cell(values)
+            present = [v for v in values if v is not None] if none in classes else values
+            if decimal in classes:
+                decimals = present if int not in classes else [v for v in present if v.__class__ is decimal]
+                if not all(map(decimal.is_finite, decimals)):
+                    return cell_by_cell(values)  # NaN and infinities read through their text
+            if present and (lo is not None and not min(present) >= lo or hi is not None and not max(present) <= hi):
+                return None
+            return values
+
+        return read_ordered
+
 
 # --------------------------------------------------------------------------- #
 # Tables
@@ -413,6 +505,33 @@ class _ForeignKey:
     resource: str  # "" (or the resource's own name) for a self-reference
     reference_fields: tuple[str, ...]
     get: Callable[[Sequence[Any]], tuple[Any, ...]]
+    positions: tuple[int, ...]  # of the fields among the active ones
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[Sequence[Any]]:
+    """The cells of the columns ``names`` (None where a row lacks the key), one sequence per column.
+
+    Rows are plain dicts with every column (as :mod:`gongkai.normalise` builds
+    them): one ``itemgetter`` per row and a transposition by ``zip`` do it at
+    C speed. Other rows take the general path.
+    """
+    if not rows or not names:
+        return [() for _ in names]
+    if set(map(type, rows)) <= {dict}:
+        try:
+            return list(zip(*map(_getter_of(tuple(names)), rows), strict=True))
+        except KeyError:  # a row without one of the columns
+            pass
+    return [[row.get(name) for row in rows] for name in names]
+
+
+@cache
+def _getter_of(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The cells ``names`` of a row, always as a tuple (``itemgetter`` of one key returns the cell)."""
+    if len(names) == 1:
+        (only,) = names
+        return lambda row: (row[only],)
+    return itemgetter(*names)
 
 
 class TableSchema:
@@ -438,10 +557,15 @@ class TableSchema:
         # The fields read on every row: the others are unconstrained strings that cannot fail.
         self.active = [f for f in self.fields if not f.trivial or f.name in key_names]
         self.readers = [(f.name, f.read) for f in self.active]
+        self.active_names = [f.name for f in self.active]
         pos = {f.name: i for i, f in enumerate(self.active)}
-        self.pk_get = _getter([pos[n] for n in self.primary_key]) if self.primary_key else None
+        self.pk_positions = tuple(pos[n] for n in self.primary_key)
+        self.pk_get = _getter(self.pk_positions) if self.primary_key else None
         self.uniques = [(f.name, pos[f.name]) for f in self.active if f.unique]
-        self.foreign_keys = [_ForeignKey(fields, res, ref, _getter([pos[n] for n in fields])) for fields, res, ref in fks]
+        self.foreign_keys = [
+            _ForeignKey(fields, res, ref, _getter([pos[n] for n in fields]), tuple(pos[n] for n in fields))
+            for fields, res, ref in fks
+        ]
         # The fields frictionless reads, stage by stage, before the row is fully processed.
         self.stages: list[tuple[str, ...]] = [(n,) for n, _ in self.uniques]
         if self.primary_key:
@@ -457,8 +581,9 @@ class TableSchema:
     def keys(self, rows: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> set[tuple[Any, ...]]:
         """The typed keys of ``rows`` that are not all null (a foreign key's lookup)."""
         out = set()
+        readers = [self.by_name[n] for n in fields]
         for row in rows:
-            key = tuple(self.typed(row, n) for n in fields)
+            key = tuple(_key_value(field, row.get(field.name)) for field in readers)
             if any(v is not None for v in key):
                 out.add(key)
         return out
@@ -467,6 +592,45 @@ class TableSchema:
 
     def check(self, rows: Sequence[Mapping[str, Any]], lookups: Mapping[tuple[str, tuple[str, ...]], set[Any]]) -> list[TableError]:
         """Errors of ``rows``; ``lookups`` maps (resource, fields) to the typed keys a foreign key may take."""
+        if self._clean(rows, lookups):
+            return []
+        return self._check_rows(rows, lookups)
+
+    def _clean(self, rows: Sequence[Mapping[str, Any]], lookups: Mapping[tuple[str, tuple[str, ...]], set[Any]]) -> bool:
+        """Whether :meth:`_check_rows` would find no error, decided column by column (the usual case, fast).
+
+        Every cell reads without an error (:attr:`Field.column`), and the keys
+        built from the typed columns have no duplicate or all-null primary
+        key, no repeated unique value and no foreign key outside its lookup:
+        exactly the conditions under which the row-by-row check reports
+        nothing. Otherwise that check runs and says what is wrong.
+        """
+        typed: list[Sequence[Any]] = []
+        for field, cells in zip(self.active, _columns(rows, self.active_names), strict=True):
+            values = field.column(cells)
+            if values is None:
+                return False
+            typed.append(values)
+        for _, position in self.uniques:
+            present = [v for v in typed[position] if v is not None]
+            if len(set(present)) < len(present):
+                return False
+        if self.primary_key:
+            keys = list(zip(*(typed[i] for i in self.pk_positions), strict=True))
+            distinct = set(keys)
+            if len(distinct) < len(keys) or (None,) * len(self.primary_key) in distinct:
+                return False
+        for fk in self.foreign_keys:
+            lookup = lookups[(fk.resource or self.name, fk.reference_fields)]
+            unknown = set(zip(*(typed[i] for i in fk.positions), strict=True)) - lookup
+            if any(v is not None for key in unknown for v in key):
+                return False
+        return True
+
+    def _check_rows(
+        self, rows: Sequence[Mapping[str, Any]], lookups: Mapping[tuple[str, tuple[str, ...]], set[Any]]
+    ) -> list[TableError]:
+        """Errors of ``rows``, row by row, in frictionless's order (see the module docstring)."""
         errors: list[TableError] = []
         readers, pk_get, uniques = self.readers, self.pk_get, self.uniques
         fk_checks = [
@@ -554,6 +718,18 @@ class TableSchema:
             out = [TableError(self.name, "blank-row", "", number)]
         out.extend(error for _, error in integrity)
         return out
+
+
+def _key_value(field: Field, value: Any) -> Any:
+    """The typed value of a cell in a key, as :meth:`Field.parse` reads it (None when it fails its type).
+
+    :attr:`Field.read` gives an equal value, faster, when the cell has no
+    error; keys are compared by equality only, so either will do.
+    """
+    try:
+        return field.read(value)
+    except _Bad:
+        return field.parse(cell_text(value))[0]
 
 
 class PackageChecker:

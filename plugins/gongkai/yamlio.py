@@ -13,8 +13,10 @@ attack needs them). Locations count newlines only, as editors do
 Duplicate keys are detected by the binder, which sees each mapping's keys.
 
 Most files are plain, well-formed YAML; for those the loader first tries a
-fast path that binds straight from libyaml's events (:class:`PlainEvents`)
-and falls back to composing when the file has anything to report.
+fast path that binds from a flat list of the document's nodes: read without
+libyaml when the text keeps to everyday YAML (:func:`scan_plain`), from
+libyaml's events otherwise (:class:`PlainEvents`). It falls back to composing
+when the file has anything to report.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ STANDARD_TAGS = frozenset(
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 
 Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
 
@@ -76,6 +80,15 @@ ODD_TAG_STARTS = frozenset(
     if any(tag not in STANDARD_TAGS for tag, _ in rules)
 )
 assert all(tag in STANDARD_TAGS for tag, _ in _WILDCARD_RESOLVERS), "ODD_TAG_STARTS assumes so"
+#: First characters of the plain scalars that may resolve to null, a boolean or a tag outside
+#: STANDARD_TAGS: what a plain scalar starting otherwise resolves to makes no difference to
+#: free text, which the binder then reads without resolving its tag.
+TEXT_TAG_STARTS = frozenset(
+    char
+    for char, rules in _PLAIN_RESOLVERS.items()
+    if any(tag in (_NULL_TAG, _BOOL_TAG) or tag not in STANDARD_TAGS for tag, _ in rules)
+)
+assert all(tag not in (_NULL_TAG, _BOOL_TAG) for tag, _ in _WILDCARD_RESOLVERS), "TEXT_TAG_STARTS assumes so"
 
 
 def plain_tag(value: str) -> str:
@@ -131,8 +144,19 @@ class Irregular(Exception):
     """
 
 
+#: What :func:`scan_plain` gives for each node: ``(key, kind, text, plain, index)`` — the key
+#: in its mapping (``""`` for an item of a sequence or the root), one of :data:`SCALAR`,
+#: :data:`MAPPING`, :data:`SEQUENCE` or :data:`END`, a scalar's text, whether the scalar is plain
+#: (unquoted: its tag is then :func:`plain_tag` of its text), and the character offset where
+#: libyaml's event for the node starts (``start_mark.index``). A collection's entries follow
+#: its own, up to its :data:`END`.
+Entry = tuple[str, int, str, bool, int]
+SCALAR, MAPPING, SEQUENCE, END = range(4)
+_END: Entry = ("", END, "", False, -1)
+
+
 class PlainEvents:
-    """libyaml's event stream, for the fast path of a record that is plain YAML.
+    """libyaml's event stream as :data:`Entry` tuples, for the fast path of a plain-YAML record.
 
     Composing builds a Python node (and calls back into Python) for every
     value before the binder walks the graph again; binding straight from the
@@ -140,16 +164,15 @@ class PlainEvents:
     does, so this serves only texts without ``!`` or ``&`` (see
     :func:`plain_yaml`): with no tag, anchor or alias possible, an untagged
     scalar's tag is :func:`plain_tag` of its text, and whatever
-    :func:`compose` would refuse (a second document, an alias, a tag outside
-    :data:`STANDARD_TAGS`, a syntax error) raises :class:`Irregular` or
-    :class:`yaml.YAMLError`.
+    :func:`compose` would refuse (a second document, an alias, a key that is
+    not a scalar, a tag outside :data:`STANDARD_TAGS`, a syntax error) raises
+    :class:`Irregular` or :class:`yaml.YAMLError` here or in the binder.
+
+    :func:`scan_plain` gives the same entries for most records, faster.
     """
 
     def __init__(self, text: str) -> None:
         self._loader = _BaseLoader(text)
-        #: The next event of the stream (libyaml's own method: called per event).
-        self.next: Callable[[], Any] = self._loader.get_event
-        self._plain_tags: dict[str, str] = {}
 
     def __enter__(self) -> PlainEvents:
         return self
@@ -157,31 +180,316 @@ class PlainEvents:
     def __exit__(self, *exc: object) -> None:
         self._loader.dispose()
 
-    def open(self) -> None:
-        """Consume the start of the stream and of its document."""
+    def entries(self) -> Iterator[Entry]:
+        """The document's entries, root first; the stream must hold that one document."""
+        next_event: Callable[[], Any] = self._loader.get_event  # (events are typed loosely)
         self._expect(yaml.StreamStartEvent)
         self._expect(yaml.DocumentStartEvent)
-
-    def close(self) -> None:
-        """Consume the end of the document and check that the stream ends there."""
+        mappings: list[bool] = []  # per open collection: whether it is a mapping
+        key = ""
+        while True:
+            event = next_event()
+            kind = event.__class__
+            if mappings and mappings[-1]:  # a key, or the end of the mapping
+                if kind is yaml.MappingEndEvent:
+                    mappings.pop()
+                    yield _END
+                    if not mappings:
+                        break
+                    continue
+                if kind is not yaml.ScalarEvent:
+                    raise Irregular("key")  # a collection as a key
+                key = event.value
+                event = next_event()
+                kind = event.__class__
+            elif kind is yaml.SequenceEndEvent:
+                mappings.pop()
+                yield _END
+                if not mappings:
+                    break
+                continue
+            else:
+                key = ""
+            index = event.start_mark.index
+            if kind is yaml.ScalarEvent:
+                yield (key, SCALAR, event.value, event.implicit[0], index)
+                if not mappings:
+                    break
+            elif kind is yaml.MappingStartEvent:
+                mappings.append(True)
+                yield (key, MAPPING, "", False, index)
+            elif kind is yaml.SequenceStartEvent:
+                mappings.append(False)
+                yield (key, SEQUENCE, "", False, index)
+            else:
+                raise Irregular(kind.__name__)  # an alias
         self._expect(yaml.DocumentEndEvent)
         self._expect(yaml.StreamEndEvent)
 
     def _expect(self, kind: type[yaml.Event]) -> None:
-        if not isinstance(self.next(), kind):
+        if not isinstance(self._loader.get_event(), kind):
             raise Irregular(kind.__name__)
 
-    def tag(self, event: yaml.ScalarEvent) -> str:
-        """The tag of a scalar, as composing gives it (keys included: ``<<`` is refused)."""
-        if not event.implicit[0]:
-            return _STR_TAG  # quoted or block: a string
-        value = event.value
-        tag = self._plain_tags.get(value)
-        if tag is None:
-            tag = self._plain_tags[value] = plain_tag(value)
-            if tag not in STANDARD_TAGS:
-                raise Irregular(tag)
-        return tag
+
+#: A line as :func:`scan_plain` reads it: (head, indentation, "- ", key, rest); its line break follows.
+#: The head is everything before the value: the indentation, a sequence's dash, and a key
+#: (an identifier, as every field name is) with its colon and blanks.
+_SCAN_LINE = re.compile(r"(( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|(?=\n)|\Z))?)([^\n]*)\n?")
+_Line = tuple[str, str, str, str, str]
+#: Characters that :func:`scan_plain` leaves to libyaml: those its reader refuses (YAML's
+#: non-printable), and the tab, the BOM and every line break but ``\n``, which need its rules.
+_SCAN_REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+#: A quoted scalar that is the whole rest of its line (a comment may follow): no escape, no
+#: doubled quote, no line break inside.
+_SCAN_DOUBLE = re.compile(r'"([^"\\]*)"(?: +(?:#.*)?)?')
+_SCAN_SINGLE = re.compile(r"'([^']*)'(?: +(?:#.*)?)?")
+#: One ``key: value`` of a flow mapping, with the comma or brace after it (see :func:`_scan_flow`).
+_SCAN_FLOW_PAIR = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*): +"
+    r"(?:\"([^\"\\]*)\"|'([^']*)'|([^ ,\[\]{}#:\"'!&*|>%@`?\-](?:[^,\[\]{}#:]*[^ ,\[\]{}#:])?))"
+    r" *([,}]) *"
+)
+#: A literal block scalar's header, without indentation indicator: ``|`` or ``|-``.
+_SCAN_LITERAL = re.compile(r"\|(-?)(?: +(?:#.*)?)?")
+#: The characters that cannot start a plain scalar in YAML 1.1 (a dash can, before a non-blank).
+_SCAN_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+
+
+class _Unscannable(Exception):
+    """The text uses YAML that :func:`scan_plain` leaves to libyaml."""
+
+
+def scan_plain(text: str) -> list[Entry] | None:
+    """The nodes of a record written in the everyday subset of block YAML, or ``None``.
+
+    libyaml's events cost more to build, one Python object and two marks per
+    node, than binding them does, and a record is thousands of nodes. A
+    record as people and tools write it uses a small part of YAML: block
+    mappings and sequences, one key or item per line, identifiers as keys,
+    plain, quoted or literal (``|``, ``|-``) scalars, and one-line flow
+    mappings. This reads exactly that part, line by line with one regular
+    expression, and gives what libyaml's events would say (see
+    :data:`Entry`). Anything else — flow sequences, escapes, continued plain
+    scalars, empty values, tabs, line breaks other than ``\n`` — returns
+    ``None`` and libyaml reads the text (:class:`PlainEvents`): the outcome
+    is the same either way, only slower.
+
+    The caller must have checked :func:`plain_yaml` first.
+    """
+    if _SCAN_REFUSED.search(text) is not None:
+        return None
+    try:
+        return _scan(_SCAN_LINE.findall(text), text.endswith("\n"))
+    except _Unscannable:
+        return None
+
+
+def _scan(lines: list[_Line], final_break: bool) -> list[Entry]:
+    """The entries of :func:`scan_plain` from the text's lines; raises :class:`_Unscannable`.
+
+    ``final_break`` says whether the text ends with a line break (the last
+    line of :data:`_SCAN_LINE` matches has none otherwise).
+    """
+    out: list[Entry] = [_END]  # [0]: the root, filled in at the first line of content
+    append = out.append
+    stack: list[tuple[int, bool]] = []  # (indentation, is a sequence) of the open collections
+    top, top_sequence = -1, False  # stack[-1], kept at hand
+    waiting = 0  # index in out of a key whose value opens on the next line (-1: none)
+    waiting_key = ""
+    pos = 0
+    count = len(lines)
+    at = 0
+    while at < count:
+        head, indent, dash, key, rest = lines[at]
+        at += 1
+        start = pos
+        value = pos + len(head)  # where the value starts
+        pos = value + len(rest) + 1  # (the last line has no break: pos is not used after it)
+        if not (dash or key) and (not rest or rest[0] == "#"):
+            continue  # a blank line or a comment
+        column = len(indent)
+        sequence = dash != ""
+        if waiting >= 0:  # the first line of a collection under its key (or the root)
+            if column <= top or not (dash or key):
+                raise _Unscannable  # an empty value, or a plain scalar on its own line
+            out[waiting] = (waiting_key, SEQUENCE if sequence else MAPPING, "", False, start + column)
+            stack.append((top, top_sequence))
+            top, top_sequence = column, sequence
+            waiting = -1
+        elif column != top or sequence != top_sequence:
+            while column < top:  # the lines of deeper collections are over
+                append(_END)
+                top, top_sequence = stack.pop()
+            if column != top or sequence != top_sequence:
+                raise _Unscannable  # misaligned, an indentless sequence, or a continued scalar
+        if not key:
+            if not sequence:
+                raise _Unscannable  # text on its own line: a continued plain scalar, or worse
+        elif sequence:  # "- key: value": a mapping in the item
+            column += len(dash)
+            append(("", MAPPING, "", False, start + column))
+            stack.append((top, top_sequence))
+            top, top_sequence = column, False
+        if not rest or rest[0] == "#":
+            if not key:
+                raise _Unscannable  # an empty item
+            waiting, waiting_key = len(out), key
+            append(_END)  # replaced at the next line
+        elif rest[0] in _SCAN_INDICATORS:
+            at, pos = _scan_value(lines, at, pos, final_break, key, rest, value, column, out)
+        else:  # a plain scalar, the common case: _plain, inline
+            cut = rest.find(" #")
+            text = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+            if ": " in text or text[-1] == ":":
+                raise _Unscannable
+            append((key, SCALAR, text, True, value))
+    if waiting >= 0:
+        raise _Unscannable  # an empty document, or an empty value at its end
+    out.extend([_END] * len(stack))  # (the root's own entry is in the stack's sentinel's place)
+    return out
+
+
+def _plain(rest: str) -> str:
+    """The plain scalar that is the ``rest`` of a line (a comment may follow), checked.
+
+    ``rest`` starts with a character other than blank and :data:`_SCAN_INDICATORS`.
+    A plain scalar ends at `` #``; ``: `` inside one, or a final ``:``, is
+    left to libyaml (in block context it would start a mapping, or be an error).
+    """
+    cut = rest.find(" #")
+    text = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+    if ": " in text or text[-1] == ":":
+        raise _Unscannable
+    return text
+
+
+def _scan_value(
+    lines: list[_Line],
+    at: int,
+    pos: int,
+    final_break: bool,
+    key: str,
+    rest: str,
+    index: int,
+    under: int,
+    out: list[Entry],
+) -> tuple[int, int]:
+    """Append the scalar or flow mapping that starts a line's ``rest`` at ``index``; (next line, its offset).
+
+    For the values that :func:`_scan` does not read inline: quoted, literal,
+    flow, or plain with a leading dash. ``under`` is the indentation of the
+    collection that holds the value: a literal block scalar's lines must be
+    indented further.
+    """
+    first = rest[:1]
+    if first == '"':
+        match = _SCAN_DOUBLE.fullmatch(rest)
+    elif first == "'":
+        match = _SCAN_SINGLE.fullmatch(rest)
+    elif first == "{":
+        _scan_flow(key, rest, index, out)
+        return at, pos
+    elif first == "|":
+        match = _SCAN_LITERAL.fullmatch(rest)
+        if match is None:
+            raise _Unscannable
+        return _scan_literal(lines, at, pos, final_break, key, bool(match[1]), index, under, out)
+    elif first == "-" and rest[1:2] not in ("", " "):  # "-5", "-x": a plain scalar
+        out.append((key, SCALAR, _plain(rest), True, index))
+        return at, pos
+    else:
+        raise _Unscannable  # an empty item, or an indicator: alias, anchor, tag, flow sequence, …
+    if match is None:
+        raise _Unscannable
+    out.append((key, SCALAR, match[1], False, index))
+    return at, pos
+
+
+def _scan_flow(key: str, rest: str, index: int, out: list[Entry]) -> None:
+    """Append a one-line flow mapping (``{month: 3, percent: 25}``) that is the whole ``rest``.
+
+    Keys are identifiers; values are quoted scalars without escapes, or plain
+    scalars without the characters that end or nest one in a flow (``,[]{}``,
+    ``:`` and ``#``); anything else, an empty mapping or a trailing comma
+    included, is left to libyaml.
+    """
+    out.append((key, MAPPING, "", False, index))
+    at = 1
+    while rest[at:at + 1] == " ":
+        at += 1
+    end = len(rest)
+    while True:
+        match = _SCAN_FLOW_PAIR.match(rest, at)
+        if match is None:
+            raise _Unscannable
+        name, double, single, plain, close = match.groups()
+        if plain is not None:
+            out.append((name, SCALAR, plain, True, index + match.start(4)))
+        elif double is not None:
+            out.append((name, SCALAR, double, False, index + match.start(2) - 1))
+        else:
+            out.append((name, SCALAR, single, False, index + match.start(3) - 1))
+        at = match.end()
+        if close == "}":
+            break
+    if at < end and rest[at] != "#":
+        raise _Unscannable
+    out.append(_END)
+
+
+def _scan_literal(
+    lines: list[_Line],
+    at: int,
+    pos: int,
+    final_break: bool,
+    key: str,
+    strip: bool,
+    index: int,
+    under: int,
+    out: list[Entry],
+) -> tuple[int, int]:
+    """Append a literal block scalar (``|`` or ``|-``) read from the lines after its header.
+
+    As libyaml reads it: the first line sets the indentation, which must be
+    deeper than ``under``; the scalar ends at the first non-blank line that is
+    less indented; every line keeps what lies beyond the indentation; ``|-``
+    drops the final line breaks, ``|`` keeps one. Blank lines before the
+    first line, or blank lines longer than the indentation, are left to libyaml.
+    """
+    parts: list[str] = []
+    blanks = 0
+    width = -1
+    last = -1  # index in lines of the last line of the scalar
+    count = len(lines)
+    while at < count:
+        head, indent, dash, name, rest = lines[at]
+        line = head + rest
+        if not (dash or name or rest):  # blank: only spaces
+            if width < 0 or len(line) > width:
+                raise _Unscannable
+            blanks += 1
+        else:
+            column = len(indent)
+            if width < 0:
+                if column <= under:
+                    raise _Unscannable  # an empty block scalar
+                width = column
+            elif column < width:
+                break
+            if blanks:
+                parts.extend([""] * blanks)
+                blanks = 0
+            parts.append(line[width:])
+            last = at
+        at += 1
+        pos += len(line) + 1
+    if width < 0:
+        raise _Unscannable
+    text = "\n".join(parts)
+    if not strip and (final_break or last < count - 2):  # the last line is followed by a break
+        text += "\n"
+    out.append((key, SCALAR, text, False, index))
+    return at, pos
 
 
 def plain_yaml(text: str, data: bytes | None = None) -> bool:

@@ -10,8 +10,10 @@ folders for no use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from operator import methodcaller
 
 from gongkai.export.prepared import Prepared
 from gongkai.normalise import Row
@@ -75,13 +77,37 @@ class Bundle:
         return {name: prepared.rows for name, prepared in self.tables.items()}
 
 
-def make_bundle(record: RecordData, reference: Reference, *, with_codes: bool = True) -> Bundle:
+#: Resources whose rows depend on a record's findings, not only on its budget.
+FINDING_RESOURCES = ("budgets", "findings")
+
+
+def make_bundle(
+    record: RecordData,
+    reference: Reference,
+    *,
+    with_codes: bool = True,
+    prebuilt: Mapping[str, list[Row]] | None = None,
+) -> Bundle:
     """Build the rows of ``record`` and (``with_codes``) the reference rows it points to.
 
     The whole-dataset export alone does not need the code subsets: it
     publishes the full lists.
+
+    ``prebuilt``: rows already built from the same budget (the validator
+    builds them to check the Table Schemas: ``build_tables`` of a
+    ``RecordData`` of the budget and its display path), reused instead of
+    normalising the budget again, about a tenth of a folder's cost. The
+    rows that depend on the findings (:data:`FINDING_RESOURCES`) are
+    always built here. The rows are shared, not copied: neither side may
+    change them.
     """
-    tables = build_tables([record], RECORD_RESOURCES)
+    reused = {
+        name: rows
+        for name, rows in (prebuilt or {}).items()
+        if name in RECORD_RESOURCES and name not in FINDING_RESOURCES
+    }
+    tables = build_tables([record], [name for name in RECORD_RESOURCES if name not in reused])
+    tables.update(reused)
     for name in CODE_LISTS:
         tables[name] = used_reference_rows(name, tables, reference) if with_codes else []
     return Bundle(record, {t.name: Prepared(t.name, tables[t.name]) for t in TABLES})
@@ -92,10 +118,8 @@ def used_reference_rows(name: str, facts: dict[str, list[Row]], reference: Refer
     index = reference.index(name)
     used: set[str] = set()
     for fact_name, field_name in _referencing(name):
-        for row in facts.get(fact_name, ()):
-            value = row.get(field_name)
-            if value is not None:
-                used.add(value)
+        used.update(map(methodcaller("get", field_name), facts.get(fact_name, ())))  # no Python loop per row
+    used.discard(None)  # from a row without the field
     by_key = index.by_key
     pending = list(used)
     while pending:

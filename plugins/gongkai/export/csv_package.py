@@ -84,10 +84,41 @@ def csv_from_texts(name: str, texts: list[list[str]], *, excel: bool = False) ->
     by ``budget_id``), so the whole-dataset file is the concatenation of the
     per-record bodies.
     """
+    if not excel:
+        plain = _plain_csv(texts)
+        if plain is not None:
+            return plain
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     writer.writerows(_defused(name, texts) if excel else texts)
     return buffer.getvalue()
+
+
+def _plain_csv(texts: list[list[str]]) -> str | None:
+    """The data CSV rows joined as they are, when :mod:`csv` would quote nothing (else ``None``).
+
+    The writer quotes a cell only when it holds a delimiter, a quote or a
+    line break (or is the only cell of its row, and empty); most records have none of
+    these, and joining the cells costs less than half as much as the writer.
+    Whether a cell holds one is told from the joined text: no quote, no CR,
+    and exactly the commas and line feeds the joining put there.
+    """
+    if not texts:
+        return ""
+    if min(map(len, texts)) < 2:
+        return None  # a lone empty cell is written as ""
+    try:
+        body = "\n".join(map(",".join, texts)) + "\n"
+    except TypeError:  # a cell that is not text: the writer formats it
+        return None
+    if (
+        '"' in body
+        or "\r" in body
+        or body.count("\n") != len(texts)
+        or body.count(",") != sum(map(len, texts)) - len(texts)
+    ):
+        return None
+    return body
 
 
 def texts_from_csv(name: str, body: bytes, size: int) -> list[list[str]] | None:

@@ -99,7 +99,7 @@ def record_json(budget_id: str, tables: Mapping[str, _Rendered]) -> bytes:
             lines.append(f'  "{name}": []{comma}')
             continue
         lines.append(f'  "{name}": [')
-        lines.append(",\n".join(f"    {row}" for row in rows))
+        lines.append("    " + ",\n    ".join(rows))  # one join: no string per row
         lines.append(f"  ]{comma}")
-    lines.append("}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    lines.append("}\n")
+    return "\n".join(lines).encode("utf-8")

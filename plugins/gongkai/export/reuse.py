@@ -104,12 +104,19 @@ class Manifest:
     payload: Any  # the caller's (picklable) description of the entry
 
 
+#: Which file a path is: its device and inode numbers.
+Identity = tuple[int, int]
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 @dataclass
 class Hit:
     """A usable cache entry."""
 
     prefix: str  # path of the entry's files, less their names
     manifest: Manifest
+    identities: tuple[Identity, ...] = ()  # of ``manifest.files``, in order, as :meth:`DownloadsCache.get` found them
 
     @property
     def payload(self) -> Any:
@@ -119,9 +126,22 @@ class Hit:
         """Where the entry keeps the folder's file ``name``."""
         return self.prefix + name.replace("/", _SEP)
 
-    def read(self, name: str) -> bytes:
-        with open(self.path(name), "rb") as handle:
-            return handle.read()
+    def read(self, name: str, size: int = 0) -> bytes:
+        """The content of the folder's file ``name`` (``size``: its length, when known).
+
+        Plain system calls, no file object: the export reads back some
+        twenty files per record.
+        """
+        fd = os.open(self.path(name), _READ_FLAGS)
+        try:
+            chunks = []
+            want = size + 1 if size > 0 else 1 << 16
+            while chunk := os.read(fd, want):
+                chunks.append(chunk)
+                want = 1 << 16
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
 
 
 class DownloadsCache:
@@ -161,15 +181,17 @@ class DownloadsCache:
                 manifest = pickle.load(handle)
             if not isinstance(manifest, Manifest) or manifest.key != key:
                 return None
+            identities = []
             for file_name, size, mtime in manifest.files:
                 stat = os.stat(prefix + file_name.replace("/", _SEP))
                 if stat.st_size != size or stat.st_mtime_ns != mtime:
                     return None  # edited in place since it was stored
+                identities.append((stat.st_dev, stat.st_ino))
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return None
         self._used[kind].add(name)
         self.hits += 1
-        return Hit(prefix, manifest)
+        return Hit(prefix, manifest, tuple(identities))
 
     def put(self, kind: str, key: str, source: Path, files: Sequence[tuple[str, int, int | None]], payload: Any) -> None:
         """Keep ``files`` (paths under ``source``) as the entry ``key``.
@@ -226,6 +248,39 @@ class DownloadsCache:
             return False
         return True
 
+    def adopt(self, hit: Hit, staged: str, target: str) -> bool:
+        """Move the folder ``staged`` to ``target`` if it holds exactly the entry's files.
+
+        A validation worker that wrote a record's folder and kept it as an
+        entry leaves the folder itself in a staging area of the site
+        (:class:`~gongkai.export.site_data.BudgetPrimer`): one rename then
+        puts it in place, instead of a directory and a hard link per file.
+        "Exactly" is checked, not assumed: every file of the folder must be
+        one of the entry's (the same inode, so the same bytes, which
+        :meth:`get` has just checked), with nothing missing and nothing more
+        (the folder may be another file's claiming the same budget id, or a
+        leftover of an interrupted build). ``False``: nothing was moved; the
+        caller uses :meth:`restore`.
+        """
+        if len(hit.identities) != len(hit.manifest.files):
+            return False
+        expected = {name: identity for (name, _, _), identity in zip(hit.manifest.files, hit.identities, strict=True)}
+        for name in list(expected):
+            while "/" in name:  # its folders too: an empty folder more is a difference as well
+                name = name.rpartition("/")[0]
+                expected[f"{name}/"] = _FOLDER
+        try:
+            if _identities(staged, "") != expected:
+                return False
+            try:
+                os.rename(staged, target)
+            except FileNotFoundError:  # the first folder placed: its parent is still missing
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.rename(staged, target)
+        except OSError:  # not staged, not one filesystem, or ``target`` is taken: link the files instead
+            return False
+        return True
+
     def place(self, source: str, target: str) -> bool:
         """``target`` becomes ``source``'s content: a hard link (``True``) or a copy.
 
@@ -276,6 +331,27 @@ class DownloadsCache:
                 shutil.rmtree(child.path, ignore_errors=True)
         for kind, used in self._used.items():
             _prune_entries(self.generation / kind, used)
+
+
+#: What :func:`_identities` gives a folder.
+_FOLDER: Identity = (-1, -1)
+
+
+def _identities(folder: str, prefix: str) -> dict[str, Identity]:
+    """Everything under ``folder``, by its path inside it (a folder's ends with ``/``).
+
+    A file (or symbolic link) maps to its identity, a folder to :data:`_FOLDER`.
+    """
+    found: dict[str, Identity] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                found[f"{prefix}{entry.name}/"] = _FOLDER
+                found.update(_identities(entry.path, f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (stat.st_dev, stat.st_ino)
+    return found
 
 
 def _prune_entries(folder: Path, used: set[str]) -> None:

@@ -24,7 +24,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.export.site_data import BudgetPrimer, DownloadsIndex, LazyRecord, write_site_data
+from gongkai.export.site_data import (
+    PRIMED_DIR,
+    BudgetPrimer,
+    DownloadsIndex,
+    LazyRecord,
+    write_site_data,
+)
 from gongkai.package import PackageMeta, RecordData
 from gongkai.site.source import Summary, code_fingerprint
 from gongkai.validate import RecordReport
@@ -57,11 +63,13 @@ def prime_downloads(job: ExportJob) -> Callable[[Summary, RecordReport], None] |
     ``job`` is the export that will run (its records are not needed yet).
     ``None`` without a cache directory (the export child then writes every
     folder itself). A failure only loses the head start: the export renders
-    that folder again, and reports its own errors.
+    that folder again, and reports its own errors. The folders are left in
+    the job's staging area (:meth:`ExportJob.staged_dir`), for the export
+    to move into place.
     """
     if job.cache_dir is None:
         return None
-    primer = BudgetPrimer(job.meta, job.formats, job.budget_formats, job.cache_dir)
+    primer = BudgetPrimer(job.meta, job.formats, job.budget_formats, job.cache_dir, stage_dir=job.staged_dir)
     fingerprint = code_fingerprint()
 
     def prime(summary: Summary, report: RecordReport) -> None:
@@ -114,10 +122,20 @@ class ExportJob:
     budget_formats: list[str] | None
     cache_dir: Path | None = None
 
+    @property
+    def staged_dir(self) -> Path | None:
+        """Where the validation workers leave the folders they wrote (:func:`prime_downloads`).
+
+        Inside ``out_dir``: a folder is moved from there to its place in
+        one rename, which needs one filesystem; the export removes what is
+        left of it.
+        """
+        return self.out_dir / PRIMED_DIR if self.cache_dir is not None else None
+
     def run(self) -> DownloadsIndex:
         return write_site_data(
             self.records, self.out_dir, self.meta, self.formats,
-            budget_formats=self.budget_formats, jobs=1, cache_dir=self.cache_dir,
+            budget_formats=self.budget_formats, jobs=1, cache_dir=self.cache_dir, staged_dir=self.staged_dir,
         )  # fmt: skip
 
 

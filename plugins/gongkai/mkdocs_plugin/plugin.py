@@ -34,6 +34,7 @@ import gc
 import html
 import json
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -68,6 +69,7 @@ from gongkai.site import pages
 from gongkai.site.budget_view import Download
 from gongkai.site.build import (
     PageCache,
+    PageSink,
     RecordPages,
     RenderedPage,
     Site,
@@ -181,6 +183,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         # The validation workers render each record's pages, and write its
         # download folder ahead of the export, while they hold it.
         records = RecordPages(options, renderer, cache, offered)
+        self.search = self._new_search(config)
+        if self.search is not None:
+            records.sink = _staging_sink(self.search)
         job = self._export_job(config)
         primer = prime_downloads(job) if job is not None else None
         reports = load_reports(
@@ -235,22 +240,38 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         _log_summary(self.site)
         return files
 
+    def _new_search(self, config: MkDocsConfig) -> BackgroundIndex | None:
+        """The search index of this build, not started yet (``search: true``, first build only).
+
+        Created before validation: the workers stage the pages they render
+        (:func:`_staging_sink`); :meth:`_start_search` stages the rest.
+        """
+        if not self.config.search or (self.serving and self.builds > 0):
+            return None
+        return BackgroundIndex(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+
     def _start_search(self, files: Files, config: MkDocsConfig) -> None:
-        """Stage the generated bodies and start Pagefind on them (first build only).
+        """Stage the generated bodies the workers did not, and start Pagefind on them.
 
         Started after the downloads child is forked (a fork must not copy a
         running thread). Only generated pages are indexed: the hand-written
-        ones carry no ``data-pagefind-body``.
+        ones carry no ``data-pagefind-body``. A page a worker staged but the
+        build does not publish (a record that lost a duplicate check) is
+        removed first.
         """
-        self.search = None
-        if not (self.config.search and self.site is not None) or (self.serving and self.builds > 0):
+        search, self.search = self.search, None
+        if search is None or self.site is None:
             return
-        search = BackgroundIndex(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+        pending = search.staging / PENDING_PAGES
         try:
             for spec in self.site.specs():
                 file = files.get_file_from_path(spec.src)
-                if file is not None:
+                if file is None:
+                    continue
+                token = self.site.token(spec.src)
+                if token is None or not _take_staged(pending / f"{token}.html", search.staging, file.dest_uri):
                     search.stage(file.dest_uri, spec.title, self.site.render(spec.src).html)
+            shutil.rmtree(pending, ignore_errors=True)  # pages of records not published
         except BaseException:
             search.discard()
             raise
@@ -528,6 +549,44 @@ def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
         children[0].parent = None
         return children[0]
     return item
+
+
+#: Where the workers stage the pages they render, by token, inside the staging directory.
+PENDING_PAGES = ".pending"
+
+
+def _staging_sink(search: BackgroundIndex) -> PageSink:
+    """Stage each page a validation worker renders for the search index, under its token.
+
+    The main process would otherwise read every department-year page back
+    from the page cache to stage it, one page after another, between the
+    workers' end and Pagefind's start. The page is named by its token
+    (:func:`~gongkai.site.build.page_token`): only the build knows which
+    records it publishes, and moves their pages into place
+    (:func:`_take_staged`). A page half written by a failing worker is
+    removed, so the build stages it again.
+    """
+
+    def stage(token: str, title: str, body: str) -> None:
+        name = f"{PENDING_PAGES}/{token}.html"
+        try:
+            search.stage(name, title, body)
+        except BaseException:
+            (search.staging / PENDING_PAGES / f"{token}.html").unlink(missing_ok=True)
+            raise
+
+    return stage
+
+
+def _take_staged(pending: Path, root: Path, dest_uri: str) -> bool:
+    """Move a page a worker staged to its site path ``dest_uri`` under ``root``; False if there is none."""
+    target = root.joinpath(*dest_uri.split("/"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(pending, target)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _each(*hooks: RecordHook | None) -> RecordHook:

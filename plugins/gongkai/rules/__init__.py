@@ -20,6 +20,7 @@ from gongkai.model import Budget
 
 Check = Callable[[Budget], Iterable[Finding]]
 T = TypeVar("T")
+A = TypeVar("A")
 
 #: What :func:`shared` helpers computed during the current :func:`run_rules` call.
 _RUN_MEMO: ContextVar[dict[tuple[Any, int], Any] | None] = ContextVar("gongkai_rule_memo", default=None)
@@ -66,11 +67,12 @@ def run_rules(budget: Budget, only: Iterable[str] | None = None) -> list[Finding
     return findings
 
 
-def shared(compute: Callable[[Budget], T]) -> Callable[[Budget], T]:
-    """Compute ``compute(budget)`` once per :func:`run_rules` call, for every rule that asks.
+def shared(compute: Callable[[A], T]) -> Callable[[A], T]:
+    """Compute ``compute(part)`` once per :func:`run_rules` call, for every rule that asks.
 
-    Several rules walk the same derived view of a record (every indicator
-    with its parsed value, say). Within one run the budget does not change —
+    ``part`` is the budget or a part of it (a table). Several rules walk the
+    same derived view of a record (every indicator with its parsed value,
+    the columns a table prints). Within one run the budget does not change —
     rules never modify it — so the first result serves the rest; outside a
     run (a rule called on its own, as tests do) nothing is remembered, so a
     budget edited between calls is never seen stale. The result is shared:
@@ -78,13 +80,13 @@ def shared(compute: Callable[[Budget], T]) -> Callable[[Budget], T]:
     """
 
     @functools.wraps(compute)
-    def memoised(budget: Budget) -> T:
+    def memoised(part: A) -> T:
         memo = _RUN_MEMO.get()
         if memo is None:
-            return compute(budget)
-        key = (compute, id(budget))  # the budget outlives the run, so its id is stable
+            return compute(part)
+        key = (compute, id(part))  # the budget (and so its parts) outlives the run, so the id is stable
         if key not in memo:
-            memo[key] = compute(budget)
+            memo[key] = compute(part)
         return memo[key]  # type: ignore[no-any-return]
 
     return memoised

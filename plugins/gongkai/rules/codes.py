@@ -53,11 +53,12 @@ def check_code_prefix(budget: Budget) -> Iterator[Finding]:
         if table is None:
             continue
         codes = {line.code for line in table.lines}
-        keys = row_keys(table.lines)
+        keys: list[str] | None = None
         for index, line in enumerate(table.lines):
             parent = parent_code(line.code)
             if parent is None or parent in codes:
                 continue
+            keys = keys if keys is not None else row_keys(table.lines)  # only for a finding
             level = "类" if len(parent) == 3 else "款"
             yield finding(
                 "R-CODE-PREFIX",
@@ -69,31 +70,46 @@ def check_code_prefix(budget: Budget) -> Iterator[Finding]:
             )
 
 
+_BLANKS = re.compile(r"\s+")
+
+#: Where a printed name sits: (lines path, index) → ``{lines}[{index}].name``, formatted only for a finding.
+Where = tuple[str, int]
+
+
 def _compact_name(name: str) -> str:
     """A name without the blanks an extraction inserts (名称比较不计空格)."""
-    return re.sub(r"\s+", "", name)
+    return _BLANKS.sub("", name)
 
 
-def _function_names(budget: Budget) -> dict[str, list[tuple[str, str]]]:
-    """Functional code → [(printed name, path)] across every table of the record."""
-    names: dict[str, list[tuple[str, str]]] = {}
-    for name, index, line in _coded_lines(budget, FUNCTION_NAMED):
-        names.setdefault(line.code, []).append((line.name, f"{name}.lines[{index}].name"))
+def _path(where: Where) -> str:
+    return f"{where[0]}[{where[1]}].name"
+
+
+def _function_names(budget: Budget) -> dict[str, list[tuple[str, Where]]]:
+    """Functional code → [(printed name, where)] across every table of the record."""
+    names: dict[str, list[tuple[str, Where]]] = {}
+    for name in FUNCTION_NAMED:
+        table = getattr(budget, name)
+        if table is None:
+            continue
+        lines = f"{name}.lines"
+        for index, line in enumerate(table.lines):
+            names.setdefault(line.code, []).append((line.name, (lines, index)))
     for summary_name in SUMMARIES:
         summary = getattr(budget, summary_name)
         if summary is None:
             continue
+        lines = f"{summary_name}.expenditure.lines"
         for index, line in enumerate(summary.expenditure.lines):
             if line.code is not None:
-                path = f"{summary_name}.expenditure.lines[{index}].name"
-                names.setdefault(line.code, []).append((line.name, path))
+                names.setdefault(line.code, []).append((line.name, (lines, index)))
     return names
 
 
-def _economic_names(budget: Budget) -> dict[str, list[tuple[str, str]]]:
-    names: dict[str, list[tuple[str, str]]] = {}
+def _economic_names(budget: Budget) -> dict[str, list[tuple[str, Where]]]:
+    names: dict[str, list[tuple[str, Where]]] = {}
     for name, index, line in _coded_lines(budget, ("gpb_basic_by_economic",)):
-        names.setdefault(line.code, []).append((line.name, f"{name}.lines[{index}].name"))
+        names.setdefault(line.code, []).append((line.name, (f"{name}.lines", index)))
     return names
 
 
@@ -111,7 +127,13 @@ def check_code_name(budget: Budget) -> Iterator[Finding]:
     ):
         for code, printed in names.items():
             first = _compact_name(printed[0][0])
-            other = next(((n, p) for n, p in printed[1:] if _compact_name(n) != first), None)
+            other = None
+            for name, where in printed[1:]:
+                if (
+                    name != printed[0][0] and _compact_name(name) != first
+                ):  # the same text has the same compact form
+                    other = where
+                    break
             if other is None:
                 continue
             variants = "、".join(dict.fromkeys(f"“{n}”" for n, _ in printed))
@@ -121,8 +143,11 @@ def check_code_name(budget: Budget) -> Iterator[Finding]:
                 f"{kind}科目 {code}",
                 f"{kind}科目 {code} 在各表中的名称不一致：{variants}",
                 f"code {code} is printed with different names",
-                path=other[1],
+                path=_path(other),
             )
+
+
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
 
 
 def code_shape(code: str) -> str:
@@ -132,7 +157,7 @@ def code_shape(code: str) -> str:
     Letters and digits are not told apart, because issuing systems end codes
     with a check character that may be either (003's codes end in W, T, 9, L …).
     """
-    return "-".join(str(len(part)) for part in re.split(r"[^0-9A-Za-z]+", code) if part)
+    return "-".join(str(len(part)) for part in _SEPARATORS.split(code) if part)
 
 
 @rule(
@@ -158,14 +183,15 @@ def check_project_codes(budget: Budget) -> Iterator[Finding]:
             )
         else:
             seen[code] = index
-    shapes = Counter(code_shape(code) for _, code in coded)
+    shape_of = [code_shape(code) for _, code in coded]
+    shapes = Counter(shape_of)
     if len(coded) < 3:
         return
     usual, count = shapes.most_common(1)[0]
     if count * 2 <= len(coded):
         return
-    for index, code in coded:
-        if code_shape(code) != usual:
+    for (index, code), shape in zip(coded, shape_of, strict=True):
+        if shape != usual:
             yield finding(
                 "R-PCODE",
                 "warning",

@@ -18,6 +18,7 @@ from gongkai.findings import Finding
 from gongkai.model import Budget, EconomicColumns, EconomicTable, FunctionTable, section_unit
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
+    cell_getter,
     children_indices,
     column_sums,
     compact,
@@ -25,9 +26,9 @@ from gongkai.rules._helpers import (
     field_label,
     present_columns,
     root_indices,
-    row_keys,
     sum_finding,
     total,
+    unbalanced_rows,
 )
 
 COLUMNS = ("total", "personnel", "public")
@@ -134,19 +135,15 @@ def check_economic_split(budget: Budget) -> Iterator[Finding]:
     if not parts:
         return
     unit = section_unit(budget, table)
-    rows: list[tuple[str, str, EconomicColumns]] = []
-    if table.reported_total is not None:
-        rows.append(("合计行", f"{SECTION}.reported_total", table.reported_total))
-    keys = row_keys(table.lines)
-    rows.extend((keys[i], f"{SECTION}.lines[{i}]", line) for i, line in enumerate(table.lines))
-    for key, path, row in rows:
+    cells = cell_getter(tuple(parts))
+    for row, terms, key, path in unbalanced_rows(table, cells, SECTION):
         yield from compact(
             [
                 sum_finding(
                     "R-ECO-SPLIT",
                     f"{TITLE} {key}",
                     row.total,
-                    [getattr(row, c) for c in parts],
+                    terms,
                     unit,
                     f"{path}.total",
                     f"{TITLE} {key}：合计 = 人员经费 + 公用经费",

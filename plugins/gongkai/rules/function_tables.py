@@ -27,10 +27,12 @@ from gongkai.model import (
     SummaryLine,
     section_unit,
 )
-from gongkai.rules import rule
+from gongkai.rules import rule, shared
 from gongkai.rules._helpers import (
     SECTION_LABELS,
     SECTION_LABELS_EN,
+    agrees,
+    cell_getter,
     children_indices,
     column_names,
     column_sums,
@@ -39,8 +41,8 @@ from gongkai.rules._helpers import (
     field_label,
     present_columns,
     root_indices,
-    row_keys,
     sum_finding,
+    unbalanced_rows,
 )
 
 #: Sections classified by function, in the order findings are reported.
@@ -69,10 +71,14 @@ def function_tables(budget: Budget) -> Iterator[tuple[str, FunctionTable | Incom
             yield name, table
 
 
-def columns_of(table: FunctionTable | IncomeByFunction) -> list[str]:
-    """The amount columns the table prints (any figure in a line or the 合计 row)."""
+@shared
+def columns_of(table: FunctionTable | IncomeByFunction) -> tuple[str, ...]:
+    """The amount columns the table prints (any figure in a line or the 合计 row).
+
+    Shared by the rules of a run (three of them ask, for every table).
+    """
     cls = IncomeColumns if isinstance(table, IncomeByFunction) else FunctionColumns
-    return present_columns([*table.lines, table.reported_total], column_names(cls))
+    return tuple(present_columns([*table.lines, table.reported_total], column_names(cls)))
 
 
 def label(table: FunctionTable | IncomeByFunction, column: str) -> str:
@@ -163,27 +169,21 @@ def check_expenditure_split(budget: Budget) -> Iterator[Finding]:
         parts = [c for c in columns_of(table) if c in SPLIT_COLUMNS]
         if not parts:
             continue
-        identity = " + ".join(label(table, c) for c in parts)
-        rows: list[tuple[str, str, Any]] = []
-        if table.reported_total is not None:
-            rows.append(("合计行", f"{name}.reported_total", table.reported_total))
-        keys = row_keys(table.lines)
-        rows.extend((keys[i], f"{name}.lines[{i}]", line) for i, line in enumerate(table.lines))
-        for key, path, row in rows:
-            yield from compact(
-                [
-                    sum_finding(
-                        "R-EXP-SPLIT",
-                        f"{SECTION_LABELS[name]} {key}",
-                        row.total,
-                        [getattr(row, c) for c in parts],
-                        unit,
-                        f"{path}.total",
-                        f"{SECTION_LABELS[name]} {key}：合计 = {identity}",
-                        f"{SECTION_LABELS_EN[name]} {key}: total = {' + '.join(parts)}",
-                    )
-                ]
+        cells = cell_getter(tuple(parts))
+        for row, terms, key, path in unbalanced_rows(table, cells, name):
+            identity = " + ".join(label(table, c) for c in parts)
+            finding = sum_finding(
+                "R-EXP-SPLIT",
+                f"{SECTION_LABELS[name]} {key}",
+                row.total,
+                terms,
+                unit,
+                f"{path}.total",
+                f"{SECTION_LABELS[name]} {key}：合计 = {identity}",
+                f"{SECTION_LABELS_EN[name]} {key}: total = {' + '.join(parts)}",
             )
+            if finding is not None:
+                yield finding
 
 
 # --------------------------------------------------------------------------- #
@@ -215,6 +215,8 @@ def _same_totals(
     mine, theirs = _code_totals(table), _code_totals(reference)
     for code, (index, amount) in mine.items():
         other = theirs.get(code, (None, None))[1]
+        if agrees(amount, other):
+            continue  # the usual case: no texts to format
         yield from compact(
             [
                 compare_finding(
@@ -329,13 +331,16 @@ def _summary_against_table(
             continue
         key = code if code not in seen else f"{code}（第{index + 1}行）"
         seen.add(code)
+        other = rows.get(code, (None, None))[1]
+        if agrees(amount, other):
+            continue  # the usual case: no texts to format
         yield from compact(
             [
                 compare_finding(
                     "R-XTAB-LEI",
                     f"{SECTION_LABELS[summary_name]} {key}",
                     amount,
-                    rows.get(code, (None, None))[1],
+                    other,
                     unit,
                     f"{summary_name}.expenditure.lines[{index}].{column}",
                     f"{SECTION_LABELS[summary_name]}支出方类 {code} = {SECTION_LABELS[table_name]}类 {code} 合计",

@@ -45,9 +45,17 @@ TIME_UNITS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
-    """One indicator with where it sits: its owner (project/category) and position."""
+    """One indicator with where it sits: its owner (project/category) and position.
+
+    It also carries what every indicator rule asks about the indicator (its
+    parsed value, its canonical levels), computed once per run of the rules.
+    Slotted, because a dozen rules read the attributes of a hundred or more
+    rows; not frozen, because a frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` per field) would double the cost of building them.
+    Rules only read rows, as they only read the budget.
+    """
 
     owner: str  # 项目3 / 分类6
     base: str  # projects[2].indicators
@@ -55,6 +63,9 @@ class Row:
     indicator: Indicator
     project: Project | None
     value: ParsedValue
+    level1: str | None  # level1_of(indicator)
+    level2: str | None  # level2_of(indicator)
+    satisfaction: bool  # is_satisfaction(indicator)
 
     @property
     def subject(self) -> str:
@@ -78,18 +89,29 @@ def _base(name: str | None) -> str | None:
 
 def level1_of(indicator: Indicator) -> str | None:
     """The canonical 一级 (产出/效益/满意度/成本): printed, else implied by the 二级."""
-    printed = _base(indicator.level1)
+    return _level1(indicator.level1, indicator.level2)
+
+
+def level2_of(indicator: Indicator) -> str | None:
+    return _level2(indicator.level2)
+
+
+@lru_cache(maxsize=1024)
+def _level1(level1_printed: str | None, level2_printed: str | None) -> str | None:
+    """:func:`level1_of` from the two printed names; remembered, since every rule asks for every indicator."""
+    printed = _base(level1_printed)
     if printed is not None:
         return LEVEL1_ALIASES.get(printed, printed)
-    level2 = level2_of(indicator)
+    level2 = _level2(level2_printed)
     for level1, names in LEVEL2_BY_LEVEL1.items():
         if level2 in names and level1 != "成本":
             return level1
     return None
 
 
-def level2_of(indicator: Indicator) -> str | None:
-    printed = _base(indicator.level2)
+@lru_cache(maxsize=1024)
+def _level2(level2_printed: str | None) -> str | None:
+    printed = _base(level2_printed)
     return LEVEL2_ALIASES.get(printed, printed) if printed else None
 
 
@@ -103,27 +125,33 @@ def indicator_rows(budget: Budget) -> tuple[Row, ...]:
 
 
 def _indicator_rows(budget: Budget) -> Iterator[Row]:
+    year = budget.fiscal_year
     for p_index, project in enumerate(budget.projects or []):
+        owner, base = f"项目{project.seq}", f"projects[{p_index}].indicators"
         for i_index, indicator in enumerate(project.indicators):
-            yield Row(
-                f"项目{project.seq}",
-                f"projects[{p_index}].indicators",
-                i_index,
-                indicator,
-                project,
-                effective_value(indicator, budget.fiscal_year),
-            )
+            yield _row(owner, base, i_index, indicator, project, year)
     categories = budget.performance.categories if budget.performance else []
     for c_index, category in enumerate(categories):
+        owner, base = f"分类{category.seq}", f"performance.categories[{c_index}].indicators"
         for i_index, indicator in enumerate(category.indicators):
-            yield Row(
-                f"分类{category.seq}",
-                f"performance.categories[{c_index}].indicators",
-                i_index,
-                indicator,
-                None,
-                effective_value(indicator, budget.fiscal_year),
-            )
+            yield _row(owner, base, i_index, indicator, None, year)
+
+
+def _row(
+    owner: str, base: str, position: int, indicator: Indicator, project: Project | None, year: int
+) -> Row:
+    level1, level2, satisfaction = _levels(indicator.level1, indicator.level2)
+    value = effective_value(indicator, year)
+    return Row(owner, base, position, indicator, project, value, level1, level2, satisfaction)
+
+
+@lru_cache(maxsize=1024)
+def _levels(
+    level1_printed: str | None, level2_printed: str | None
+) -> tuple[str | None, str | None, bool]:
+    """(level1_of, level2_of, is_satisfaction) of an indicator with these printed level names."""
+    level1 = _level1(level1_printed, level2_printed)
+    return level1, _level2(level2_printed), level1 == "满意度" or "满意" in (level2_printed or "")
 
 
 def path_of(row: Row, field: str) -> str:
@@ -132,6 +160,7 @@ def path_of(row: Row, field: str) -> str:
 
 
 def is_satisfaction(indicator: Indicator) -> bool:
+    """Whether a satisfaction target (as :attr:`Row.satisfaction` holds it for the rows of a run)."""
     return level1_of(indicator) == "满意度" or "满意" in (indicator.level2 or "")
 
 
@@ -174,7 +203,7 @@ def check_levels(budget: Budget) -> Iterator[Finding]:
     """A 二级 under the wrong 一级 (error) or an unknown level name (warning)."""
     known_level2 = frozenset().union(*LEVEL2_BY_LEVEL1.values())
     for row in indicator_rows(budget):
-        level1, level2 = level1_of(row.indicator), level2_of(row.indicator)
+        level1, level2 = row.level1, row.level2
         if row.indicator.level1 is None or level1 is None or level2 is None:
             continue
         if level1 not in LEVEL2_BY_LEVEL1:
@@ -276,7 +305,7 @@ def _satisfaction_problems(value: ParsedValue) -> tuple[Severity, list[str], lis
 def check_satisfaction(budget: Budget) -> Iterator[Finding]:
     """Satisfaction targets: %, ≥/=, at most 100."""
     for row in indicator_rows(budget):
-        if not is_satisfaction(row.indicator):
+        if not row.satisfaction:
             continue
         problems = _satisfaction_problems(row.value)
         if problems is not None:
@@ -297,7 +326,7 @@ def check_percentages(budget: Budget) -> Iterator[Finding]:
         if value.kind not in NUMERIC_KINDS or value.unit != "%" or value.value is None:
             continue
         top = max(v for v in (value.value, value.value_max) if v is not None)
-        satisfaction = is_satisfaction(row.indicator)
+        satisfaction = row.satisfaction
         if top > HUNDRED and not satisfaction:
             yield _issue(
                 "R-IND-PCT", "warning", row, f"百分比 {top}% 超过 100%", f"{top}% exceeds 100%"
@@ -395,7 +424,7 @@ def check_cost_units(budget: Budget) -> Iterator[Finding]:
     """A 成本 indicator measured in people, times or other non-money units."""
     for row in indicator_rows(budget):
         value = row.value
-        cost = level2_of(row.indicator) == "成本" or level1_of(row.indicator) == "成本"
+        cost = row.level2 == "成本" or row.level1 == "成本"
         if not cost or value.kind not in NUMERIC_KINDS or value.unit is None:
             continue
         if _money_unit(value.unit) or value.unit == "%":
@@ -419,11 +448,7 @@ def check_time_units(budget: Budget) -> Iterator[Finding]:
     """A 时效 indicator measured in people, money or other non-time units."""
     for row in indicator_rows(budget):
         value = row.value
-        if (
-            level2_of(row.indicator) != "时效"
-            or value.kind not in NUMERIC_KINDS
-            or value.unit is None
-        ):
+        if row.level2 != "时效" or value.kind not in NUMERIC_KINDS or value.unit is None:
             continue
         if value.unit in TIME_UNITS:
             continue
@@ -450,7 +475,7 @@ def check_cost_amount(budget: Budget) -> Iterator[Finding]:
             continue
         if value.kind not in NUMERIC_KINDS or value.unit not in ("元", "万元"):
             continue
-        if value.comparator not in ("<=", "<", "=", None) or level2_of(row.indicator) != "成本":
+        if value.comparator not in ("<=", "<", "=", None) or row.level2 != "成本":
             continue
         unit = section_unit(budget, project)
         ceiling = convert(value.value, value.unit, unit)

@@ -16,6 +16,8 @@ from gongkai.findings import Finding, decimals_of
 from gongkai.model import Budget, PerformanceCategory, Project, section_unit
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
+    adds_up,
+    agrees,
     compact,
     compare_finding,
     convert,
@@ -60,13 +62,16 @@ def check_project_funds(budget: Budget) -> Iterator[Finding]:
     for index, project in enumerate(projects(budget)):
         if project.fiscal_amount is None and project.other_amount is None:
             continue
+        terms = [project.fiscal_amount, project.other_amount]
+        if adds_up(project.amount, terms):
+            continue  # the usual case: no texts to format
         yield from compact(
             [
                 sum_finding(
                     "R-PROJ-FUND",
                     f"项目{project.seq} 预算数",
                     project.amount,
-                    [project.fiscal_amount, project.other_amount],
+                    terms,
                     project_unit(budget, project),
                     f"projects[{index}].amount",
                     f"项目{project.seq}：预算数 = 财政资金 + 其他资金",
@@ -95,13 +100,16 @@ def check_project_text(budget: Budget) -> Iterator[Finding]:
                 continue
             stated, unit = Decimal(match.group(1)), match.group(2)
             cell = convert(getattr(project, attr), cell_unit, unit)
+            computed = cell if cell is not None else Decimal(0)
+            if agrees(stated, computed):
+                continue  # the usual case: no texts to format
             yield from compact(
                 [
                     compare_finding(
                         "R-PROJ-TEXT",
                         f"项目{project.seq} 资金用途 {label}",
                         stated,
-                        cell if cell is not None else Decimal(0),
+                        computed,
                         unit,
                         f"projects[{index}].{attr}",
                         f"项目{project.seq}资金用途中的{label}与表中金额一致",
@@ -408,8 +416,11 @@ def check_spending_plan(budget: Budget) -> Iterator[Finding]:
             )
 
 
+_BLANKS = re.compile(r"\s+")
+
+
 def _goal_key(goal: str | None) -> str:
-    return re.sub(r"\s+", "", goal or "")
+    return _BLANKS.sub("", goal or "")
 
 
 @rule(

@@ -20,8 +20,10 @@ from gongkai.model import (
     SummarySide,
     section_unit,
 )
-from gongkai.rules import rule
+from gongkai.rules import rule, shared
 from gongkai.rules._helpers import (
+    adds_up,
+    cell_getter,
     compact,
     compare_finding,
     field_label,
@@ -73,8 +75,9 @@ def _suffix(column: str) -> str:
     return "" if column == "amount" else f" {FUND_LABELS[column]}"
 
 
-def _side_columns(side: SummarySide) -> list[str]:
-    """合计 plus the fund columns the side prints."""
+@shared
+def _side_columns(side: SummarySide) -> tuple[str, ...]:
+    """合计 plus the fund columns the side prints (shared by the rules of a run, which all ask)."""
     rows = [
         *side.lines,
         *side.carryover_lines,
@@ -82,7 +85,7 @@ def _side_columns(side: SummarySide) -> list[str]:
         side.carryover,
         side.grand_total,
     ]
-    return ["amount", *present_columns(rows, FUND_COLUMNS)]
+    return ("amount", *present_columns(rows, FUND_COLUMNS))
 
 
 # --------------------------------------------------------------------------- #
@@ -118,13 +121,17 @@ def _grand_totals(
         if side.grand_total is None or (side.current_year_total is None and side.carryover is None):
             continue
         for column in _side_columns(side):
+            printed = _amount(side.grand_total, column)
+            terms = [_amount(side.current_year_total, column), _amount(side.carryover, column)]
+            if adds_up(printed, terms):
+                continue  # the usual case: no texts to format
             yield from compact(
                 [
                     sum_finding(
                         rule_id,
                         f"{title} {GRAND_LABELS[key]}{_suffix(column)}",
-                        _amount(side.grand_total, column),
-                        [_amount(side.current_year_total, column), _amount(side.carryover, column)],
+                        printed,
+                        terms,
                         unit,
                         f"{name}.{key}.grand_total.{column}",
                         f"{title}：{GRAND_LABELS[key]} = {CURRENT_LABELS[key]} + {CARRYOVER_LABELS[key]}",
@@ -156,17 +163,23 @@ def _line_totals(
                 "carryover lines",
             ),
         )
+        side_columns: tuple[str, ...] | None = None
         for attr, label, row, lines, lines_en in parts:
             if row is None or not lines:
                 continue
-            for column in _side_columns(side):
+            side_columns = side_columns if side_columns is not None else _side_columns(side)
+            for column in side_columns:
+                printed = _amount(row, column)
+                terms = [getattr(line, column) for line in lines]
+                if adds_up(printed, terms):
+                    continue  # the usual case: no texts to format
                 yield from compact(
                     [
                         sum_finding(
                             rule_id,
                             f"{title} {label}{_suffix(column)}",
-                            _amount(row, column),
-                            [getattr(line, column) for line in lines],
+                            printed,
+                            terms,
                             unit,
                             f"{name}.{key}.{attr}.{column}",
                             f"{title}：{label} = Σ {SIDE_LABELS[key]}各行",
@@ -231,13 +244,11 @@ def check_summary_lines(budget: Budget) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- #
 
 
-def _income_rows(table: IncomeByFunction) -> Iterator[tuple[str, str, IncomeColumns]]:
-    """(subject key, path, row) for the 合计 row and every code row."""
+def _income_rows(table: IncomeByFunction) -> Iterator[tuple[int | None, IncomeColumns]]:
+    """(line index, or None for the 合计 row; row) for the 合计 row and every code row."""
     if table.reported_total is not None:
-        yield "合计行", "income_by_function.reported_total", table.reported_total
-    keys = row_keys(table.lines)
-    for index, line in enumerate(table.lines):
-        yield keys[index], f"income_by_function.lines[{index}]", line
+        yield None, table.reported_total
+    yield from enumerate(table.lines)
 
 
 @rule(
@@ -254,14 +265,26 @@ def check_income_rows(budget: Budget) -> Iterator[Finding]:
         return
     unit = section_unit(budget, table)
     has_subtotal = bool(present_columns([*table.lines, table.reported_total], ["current_year"]))
-    sources_zh = "、".join(field_label(IncomeColumns, c) for c in INCOME_SOURCES)
-    for key, path, row in _income_rows(table):
+    sources = cell_getter(INCOME_SOURCES)
+    keys: list[str] | None = None
+    for index, row in _income_rows(table):
+        source_terms = list(sources(row))
         if has_subtotal:
             total_terms = [row.current_year, row.carryover]
             total_zh = "合计 = 本年收入小计 + 上年结转"
+            if adds_up(row.total, total_terms) and adds_up(row.current_year, source_terms):
+                continue  # the usual case: no texts to format
         else:
-            total_terms = [*(getattr(row, c) for c in INCOME_SOURCES), row.carryover]
+            total_terms = [*source_terms, row.carryover]
             total_zh = "合计 = 各收入来源 + 上年结转"
+            if adds_up(row.total, total_terms):
+                continue
+        if index is None:
+            key, path = "合计行", "income_by_function.reported_total"
+        else:
+            keys = keys if keys is not None else row_keys(table.lines)
+            key, path = keys[index], f"income_by_function.lines[{index}]"
+        sources_zh = "、".join(field_label(IncomeColumns, c) for c in INCOME_SOURCES)
         checks = [
             sum_finding(
                 "R-INC-ROW",
@@ -280,7 +303,7 @@ def check_income_rows(budget: Budget) -> Iterator[Finding]:
                     "R-INC-ROW",
                     f"收入总表 {key} 本年收入小计",
                     row.current_year,
-                    [getattr(row, c) for c in INCOME_SOURCES],
+                    source_terms,
                     unit,
                     f"{path}.current_year",
                     f"收入总表 {key}：本年收入小计 = {sources_zh}之和",
@@ -297,12 +320,11 @@ def check_income_rows(budget: Budget) -> Iterator[Finding]:
 
 def _fund_split_rows(
     summary: IncomeExpenditureSummary,
-) -> Iterator[tuple[str, str, str, SummaryAmount]]:
-    """(side, row label, path, row) for every row of the fiscal summary."""
+) -> Iterator[tuple[str, str, tuple[str, int | None], SummaryAmount]]:
+    """(side, row label, (attribute, index) of the row on its side, row) for every row of the fiscal summary."""
     for key, side in _sides(summary):
-        base = f"fiscal_appropriation_summary.{key}"
         for index, line in enumerate(side.lines):
-            yield key, line.name, f"{base}.lines[{index}]", line
+            yield key, line.name, ("lines", index), line
         for attr, label in (
             ("current_year_total", CURRENT_LABELS[key]),
             ("carryover", CARRYOVER_LABELS[key]),
@@ -310,25 +332,31 @@ def _fund_split_rows(
         ):
             row = getattr(side, attr)
             if row is not None:
-                yield key, label, f"{base}.{attr}", row
+                yield key, label, (attr, None), row
         for index, line in enumerate(side.carryover_lines):
-            yield key, f"结转 {line.name}", f"{base}.carryover_lines[{index}]", line
+            yield key, f"结转 {line.name}", ("carryover_lines", index), line
 
 
 def _fund_splits(budget: Budget, summary: IncomeExpenditureSummary) -> Iterator[Finding]:
     """Per row: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营 (where the side prints funds)."""
     unit = section_unit(budget, summary)
     split_sides = {key for key, side in _sides(summary) if len(_side_columns(side)) > 1}
-    for key, label, path, row in _fund_split_rows(summary):
+    funds = cell_getter(FUND_COLUMNS)
+    for key, label, (attr, index), row in _fund_split_rows(summary):
         if key not in split_sides:
             continue
+        terms = list(funds(row))
+        if adds_up(row.amount, terms):
+            continue  # the usual case: no texts to format
+        where = attr if index is None else f"{attr}[{index}]"
+        path = f"fiscal_appropriation_summary.{key}.{where}"
         yield from compact(
             [
                 sum_finding(
                     "R-CZ",
                     f"财政拨款收支总表 {SIDE_LABELS[key]} {label}",
                     row.amount,
-                    [getattr(row, c) for c in FUND_COLUMNS],
+                    terms,
                     unit,
                     f"{path}.amount",
                     f"财政拨款收支总表“{label}”：合计 = 一般公共预算 + 政府性基金 + 国有资本经营",

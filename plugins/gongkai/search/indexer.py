@@ -62,6 +62,7 @@ TEMPLATE_EXCLUDE_SELECTORS = (
     ".gk-lead",  # the summary sentence: amounts and shares
     ".gk-note",  # the same explanatory notes on every page
     ".gk-ind",  # “绩效指标（N 项）” links
+    ".gk-gloss",  # 名词解释: the same standard definitions on every page
     ".gk-pd dt",  # the labels of a project's or goal's facts (预算数, 资金用途, …)
     ".gk-pd dd:not(.gk-s)",  # amounts, codes, spending plans; the texts carry gk-s
 )

@@ -173,6 +173,36 @@ def site_code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def record_titles(budget: BudgetHead) -> dict[str, str]:
+    """The titles of a record's pages by source path: the department-year page, then its indicators page.
+
+    One function for the build's page list and for the workers that stage
+    the pages for search, so both give a page the same title.
+    """
+    title = f"{budget.department.name} {budget.fiscal_year}年{stage_label(budget.stage)}"
+    out = {pages.budget_src(budget.budget_id): title}
+    if budget.indicator_count:
+        out[pages.indicators_src(budget.budget_id)] = indicators_title(
+            title, projects=budget.project_indicators > 0
+        )
+    return out
+
+
+#: Called with a page's token (:func:`page_token`), title and rendered body as a worker renders it.
+PageSink = Callable[[str, str, str], None]
+
+
+def page_token(key: tuple[str, ...]) -> str:
+    """A file-name-safe digest of a record page's cache key.
+
+    A worker cannot know whether the build will publish the page it has
+    just rendered (another file may claim the same budget id), so what it
+    hands on is named by this token, and the build takes only the tokens of
+    the pages it publishes.
+    """
+    return hashlib.sha256("\0".join(key).encode()).hexdigest()[:32]
+
+
 class RecordPages:
     """Renders the two pages of one record — in the build, or in a validation worker.
 
@@ -198,6 +228,8 @@ class RecordPages:
         self.links = RepoLinks(options.repo_url, options.edit_uri, options.view_uri)
         self.titles = rule_titles()
         self._context = options.fingerprint()
+        #: Also given each page a worker renders (the search staging), if set.
+        self.sink: PageSink | None = None
 
     def key(self, src: str, digest: str, display: str, budget_id: str) -> tuple[str, str, str, str]:
         """The cache key of page ``src``: the file, the options, the offered downloads, the templates."""
@@ -214,7 +246,12 @@ class RecordPages:
         if not summary.valid or summary.head is None:
             return
         try:
-            self.render_and_store(report, summary, summary.head)
+            rendered = self.render_and_store(report, summary, summary.head)
+            if self.sink is not None:
+                titles = record_titles(summary.head)
+                for src, page in rendered.items():
+                    key = self.key(src, summary.digest, summary.display, summary.head.budget_id)
+                    self.sink(page_token(key), titles[src], page.html)
         except Exception:  # noqa: BLE001 - the main process renders it again and reports
             return
 
@@ -316,13 +353,9 @@ class Site:
             )
         for entry in cat.entries:
             b = entry.budget
-            title = f"{b.department.name} {b.fiscal_year}年{stage_label(b.stage)}"
-            out.append(PageSpec(entry.src, "budget", title, b.budget_id))
-            if b.indicator_count:
-                out.append(PageSpec(
-                    pages.indicators_src(b.budget_id), "indicators",
-                    indicators_title(title, projects=b.project_indicators > 0), b.budget_id,
-                ))  # fmt: skip
+            for src, title in record_titles(b).items():
+                kind = "budget" if src == entry.src else "indicators"
+                out.append(PageSpec(src, kind, title, b.budget_id))
         if self.options.invalid_pages:
             for item in cat.unpublished:
                 out.append(PageSpec(item.src, "invalid", f"未能发布：{item.file}", item.file))
@@ -348,6 +381,16 @@ class Site:
         page = self.render(src)
         text = "\0".join((page.html, spec.title, repr(page.toc), page.edit_url or ""))
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def title(self, src: str) -> str:
+        """The title of generated page ``src``."""
+        return self._specs[src].title
+
+    def token(self, src: str) -> str | None:
+        """:func:`page_token` of a record page (what a worker named it by); None for other pages."""
+        if not self.is_budget(src):
+            return None
+        return page_token(self._budget_key(self._entries[src], src))
 
     def render(self, src: str) -> RenderedPage:
         """The body of the page with virtual source ``src``."""
