@@ -60,6 +60,18 @@ def test_golden_descriptors(records, tmp_path):
     check_golden(f"{BUDGET}.datapackage.json", data / "budgets" / BUDGET / "datapackage.json")
 
 
+def test_golden_record_json(records, tmp_path):
+    """The whole-record JSON, byte for byte: one row per line, keys in schema order, exact decimals."""
+    data = tmp_path / "data"
+    write_site_data(records, data, PackageMeta(), ["json"])
+    actual = (data / "budgets" / BUDGET / f"{BUDGET}.json").read_bytes()
+    golden = GOLDEN / f"{BUDGET}.json"
+    if UPDATE_GOLDEN or not golden.exists():
+        golden.write_bytes(actual)
+    assert actual == golden.read_bytes(), f"{golden.name} changed; if intended: GONGKAI_UPDATE_GOLDEN=1 pytest {__file__}"
+    assert json.loads(actual)["budget_id"] == BUDGET
+
+
 def test_descriptor_metadata_is_complete(records, tmp_path):
     meta = PackageMeta(license_name="ODbL-1.0", license_title="Open Data Commons ODbL", license_path="https://opendatacommons.org/licenses/odbl/1-0/")
     data = tmp_path / "data"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import random
 import zipfile
 
@@ -21,7 +20,6 @@ from export_support import load_records
 from gongkai.export import xlsx
 from gongkai.export.bundle import Reference, make_bundle, used_reference_rows
 from gongkai.export.csv_package import csv_from_texts, row_texts
-from gongkai.export.json_record import ROW_LISTS, record_json
 from gongkai.export.xlsx import TEXT, SheetColumn, Workbook, WorkbookInfo, render_row
 from gongkai.export.zips import zip_time
 from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
@@ -110,27 +108,6 @@ def test_remembered_text_rows_render_as_new():
         for row in rows:
             assert xlsx._text_row(kinds, row) == render_row(renderers, list(row))
     assert xlsx._text_row(kinds, ("only",)) == render_row(renderers, ["only", "", ""])
-
-
-def test_record_json_is_the_plain_join(bundles):
-    def plain(budget_id: str, tables) -> bytes:
-        lines = ["{", f"  {json.dumps('budget_id')}: {json.dumps(budget_id, ensure_ascii=False)},"]
-        lines.append(f'  "budget": {tables["budgets"].json[0]},')
-        lines.append(f'  "department": {tables["departments"].json[0]},')
-        for index, name in enumerate(ROW_LISTS):
-            comma = "," if index < len(ROW_LISTS) - 1 else ""
-            rows = tables[name].json if name in tables else []
-            if not rows:
-                lines.append(f'  "{name}": []{comma}')
-                continue
-            lines += [f'  "{name}": [', ",\n".join(f"    {row}" for row in rows), f"  ]{comma}"]
-        lines.append("}")
-        return ("\n".join(lines) + "\n").encode("utf-8")
-
-    for bundle in bundles:
-        data = record_json(bundle.budget_id, bundle.tables)
-        assert data == plain(bundle.budget_id, bundle.tables)
-        assert json.loads(data)["budget_id"] == bundle.budget_id
 
 
 def test_used_reference_rows_skip_missing_and_empty_fields(bundles):
