@@ -295,7 +295,6 @@ def _slot(info: TypeInfo, key: str) -> _Slot:
 class _StreamPlan:
     """:class:`_Plan` with each field's :data:`_Slot`, for :class:`StreamBinder` (built once per class)."""
 
-    cls: type
     slots: dict[str, _Slot]
     required_keys: frozenset[str]
 
@@ -307,7 +306,7 @@ def _stream_plan(cls: type) -> _StreamPlan:
     # Keys are not resolved: a key that resolves to a refused tag (``<<``, ``=``)
     # is no field name, so it stops the fast path as an unknown key does.
     assert not any(name[:1] in ODD_TAG_STARTS for name in slots)
-    return _StreamPlan(cls, slots, plan.required_keys)
+    return _StreamPlan(slots, plan.required_keys)
 
 
 class StreamBinder(_Reader):

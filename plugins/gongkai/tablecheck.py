@@ -380,14 +380,7 @@ class Field:
                     return False
             return True
 
-        if self.type == "integer":
-            fast_types: tuple[type, ...] = (int,)
-        elif self.type == "number":
-            fast_types = (Decimal, int)
-        elif self.type == "date":
-            fast_types = (date,)
-        else:
-            fast_types = ()
+        fast_types = self._fast_types()
 
         def read_other(value: Any) -> Any:
             cls = value.__class__
@@ -491,12 +484,12 @@ class Field:
 # --------------------------------------------------------------------------- #
 
 
-def _getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], Any]:
-    """Always a tuple (``itemgetter`` of one index returns the item)."""
-    if len(positions) == 1:
-        (only,) = positions
+def _getter(keys: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The items ``keys`` (indexes or names), always as a tuple (``itemgetter`` of one key returns the item)."""
+    if len(keys) == 1:
+        (only,) = keys
         return lambda values: (values[only],)
-    return itemgetter(*positions)
+    return itemgetter(*keys)
 
 
 @dataclass
@@ -519,19 +512,10 @@ def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[Se
         return [() for _ in names]
     if set(map(type, rows)) <= {dict}:
         try:
-            return list(zip(*map(_getter_of(tuple(names)), rows), strict=True))
+            return list(zip(*map(_getter(names), rows), strict=True))
         except KeyError:  # a row without one of the columns
             pass
     return [[row.get(name) for row in rows] for name in names]
-
-
-@cache
-def _getter_of(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """The cells ``names`` of a row, always as a tuple (``itemgetter`` of one key returns the cell)."""
-    if len(names) == 1:
-        (only,) = names
-        return lambda row: (row[only],)
-    return itemgetter(*names)
 
 
 class TableSchema:
@@ -562,10 +546,10 @@ class TableSchema:
         self.pk_positions = tuple(pos[n] for n in self.primary_key)
         self.pk_get = _getter(self.pk_positions) if self.primary_key else None
         self.uniques = [(f.name, pos[f.name]) for f in self.active if f.unique]
-        self.foreign_keys = [
-            _ForeignKey(fields, res, ref, _getter([pos[n] for n in fields]), tuple(pos[n] for n in fields))
-            for fields, res, ref in fks
-        ]
+        self.foreign_keys = []
+        for fields, res, ref in fks:
+            fk_positions = tuple(pos[n] for n in fields)
+            self.foreign_keys.append(_ForeignKey(fields, res, ref, _getter(fk_positions), fk_positions))
         # The fields frictionless reads, stage by stage, before the row is fully processed.
         self.stages: list[tuple[str, ...]] = [(n,) for n, _ in self.uniques]
         if self.primary_key:

@@ -50,7 +50,6 @@ from types import SimpleNamespace
 from typing import Any, Protocol, runtime_checkable
 
 from gongkai.export.bundle import DATASET_ONLY, Bundle, Reference, make_bundle
-from gongkai.export.csv_package import csv_head_bytes
 from gongkai.export.formats import (
     EXPORTERS,
     DatasetContext,
@@ -461,7 +460,6 @@ class BudgetPrimer:
         formats: Sequence[str] | None,
         budget_formats: Sequence[str] | None,
         cache_dir: Path,
-        url_base: str = "data/",
         *,
         stage_dir: Path | None = None,
     ) -> None:
@@ -469,7 +467,6 @@ class BudgetPrimer:
         self.formats = check_formats(budget_formats) if budget_formats is not None else chosen
         self.meta = meta
         self.cache_dir = cache_dir
-        self.url_base = url_base
         self.stage_dir = stage_dir
         self._staging = False  # the staging area exists
         self.reference = Reference.build()
@@ -481,7 +478,7 @@ class BudgetPrimer:
         budget_id = record.budget.budget_id
         plan = _Plan(
             [_Item(budget_id, lambda: record, key)], self.reference, self.meta,
-            scratch / BUDGETS_DIR, self.formats, _Urls(scratch, self.url_base), self.cache,
+            scratch / BUDGETS_DIR, self.formats, _Urls(scratch, ""), self.cache,
         )  # fmt: skip
         folder = scratch / BUDGETS_DIR / budget_id
         stores = self.cache.stores
@@ -706,40 +703,16 @@ def _cached_facts(hit: Hit, payload: _FolderPayload) -> list[Prepared] | None:
             data = hit.read(file, sizes[file])
         except OSError:
             return None
-        prepared = _table_from_csv(name, rows, data)
+        prepared = Prepared.from_csv(name, rows, data)
         if prepared is None:
             return None
         out.append(prepared)
     return out
 
 
-def _table_from_csv(name: str, size: int, data: bytes) -> Prepared | None:
-    """:meth:`Prepared.from_csv`, without the :mod:`csv` module for a file with no quoted cell.
-
-    The writer quotes every cell holding a comma, a quote or a line feed,
-    so in a body with no ``"`` (and no ``\\r``, which it leaves bare) each
-    line is a row and each comma ends a cell: splitting gives the texts
-    exactly, in 60 % of the parser's time (the export reads back millions
-    of cells). Anything else goes to :meth:`Prepared.from_csv`.
-    """
-    head = csv_head_bytes(name)
-    if not data.startswith(head):
-        return None
-    body = data[len(head) :]
-    if b'"' in body or b"\r" in body:
-        return Prepared.from_csv(name, size, data)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    lines = text.split("\n")
-    if lines.pop() != "" or len(lines) != size:  # every row ends with a line feed
-        return None
-    texts = [line.split(",") for line in lines]
-    widths = set(map(len, texts))
-    if widths and widths != {len(TABLES_BY_NAME[name].columns)}:
-        return None
-    return Prepared.from_forms(name, size, {"texts": texts, "csv_bytes": body, "csv": text})
+#: The old name of :meth:`Prepared.from_csv` (its fast path now lives in
+#: :func:`~gongkai.export.csv_package.texts_from_csv`).
+_table_from_csv = Prepared.from_csv
 
 
 def _dataset_key(formats: tuple[str, ...], items: Sequence[_Item]) -> str | None:

@@ -30,11 +30,9 @@ MkDocs build:
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -56,6 +54,7 @@ from gongkai.mkdocs_plugin.downloads import (
     ExportJob,
     lazy_records,
     prime_downloads,
+    quiet_gc,
 )
 from gongkai.mkdocs_plugin.reuse import PageReuse, frame_fingerprint
 from gongkai.package import PackageMeta
@@ -195,7 +194,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if job is not None and job.cache_dir is not None:
             clear_primers(job.cache_dir)
         _check(reports, on_invalid=self.config.on_invalid, strict=self.config.strict)
-        _quiet_gc()
+        quiet_gc()  # the summaries and MkDocs' objects live until the build ends
         changed = changed_times(self.root, self.content_dir, [r.path for r in reports])
         self.site = Site(
             reports, options, renderer,
@@ -262,16 +261,15 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         search, self.search = self.search, None
         if search is None or self.site is None:
             return
-        pending = search.staging / PENDING_PAGES
         try:
             for spec in self.site.specs():
                 file = files.get_file_from_path(spec.src)
                 if file is None:
                     continue
                 token = self.site.token(spec.src)
-                if token is None or not _take_staged(pending / f"{token}.html", search.staging, file.dest_uri):
+                if token is None or not search.take_pending(token, file.dest_uri):
                     search.stage(file.dest_uri, spec.title, self.site.render(spec.src).html)
-            shutil.rmtree(pending, ignore_errors=True)  # pages of records not published
+            search.drop_pending()  # pages of records not published
         except BaseException:
             search.discard()
             raise
@@ -364,8 +362,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
     def _validation_cache(self) -> ValidationCache | None:
         if not self.config.cache:
             return None
-        if self.config.cache_dir:
-            path = (self.root / self.config.cache_dir / "records").resolve()
+        path = self._cache_subdir("records")
+        if path is not None:
             if _VALIDATION_CACHE.disk is None or _VALIDATION_CACHE.disk.root != path:
                 _VALIDATION_CACHE.disk = DiskCache(path)
         else:
@@ -378,8 +376,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         On disk either way: the validation workers write the pages they render
         there, and 10,000 bodies would not fit in memory.
         """
-        if self.config.cache and self.config.cache_dir:
-            _PAGE_CACHE.root = (self.root / self.config.cache_dir / "pages").resolve()
+        root = self._cache_subdir("pages")
+        if root is not None:
+            _PAGE_CACHE.root = root
         elif _PAGE_CACHE.root is None or not self.config.cache:
             _PAGE_CACHE.root = scratch_pages()
         return _PAGE_CACHE
@@ -466,20 +465,20 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 return
             if self.export is not None:
                 self.export.join()  # normally done: the downloads page waited for it
-            self._index_search(config)
+            self._index_search()
         except ExportFailed as exc:
             raise _export_error(exc) from exc
         finally:
             self.builds += 1
 
-    def _index_search(self, config: MkDocsConfig) -> None:
+    def _index_search(self) -> None:
         """Wait for the Pagefind index started in ``on_files`` (``search: true``).
 
         Under ``mkdocs serve`` only the first build is indexed (Pagefind takes
         ~10 s at 1,000 records; a rebuild after one edit must take seconds):
         ``on_post_build`` puts that bundle back after a rebuild (``PREVIOUS_OUTPUTS``).
         """
-        if not (self.config.enabled and self.config.search) or self.search is None:
+        if self.search is None:  # search: false, or a serve rebuild
             return
         search, self.search = self.search, None
         try:
@@ -551,42 +550,14 @@ def _unwrap_index(item: Any, order: dict[str, int]) -> Any:
     return item
 
 
-#: Where the workers stage the pages they render, by token, inside the staging directory.
-PENDING_PAGES = ".pending"
-
-
 def _staging_sink(search: BackgroundIndex) -> PageSink:
     """Stage each page a validation worker renders for the search index, under its token.
 
     The main process would otherwise read every department-year page back
     from the page cache to stage it, one page after another, between the
-    workers' end and Pagefind's start. The page is named by its token
-    (:func:`~gongkai.site.build.page_token`): only the build knows which
-    records it publishes, and moves their pages into place
-    (:func:`_take_staged`). A page half written by a failing worker is
-    removed, so the build stages it again.
+    workers' end and Pagefind's start (:meth:`BackgroundIndex.stage_pending`).
     """
-
-    def stage(token: str, title: str, body: str) -> None:
-        name = f"{PENDING_PAGES}/{token}.html"
-        try:
-            search.stage(name, title, body)
-        except BaseException:
-            (search.staging / PENDING_PAGES / f"{token}.html").unlink(missing_ok=True)
-            raise
-
-    return stage
-
-
-def _take_staged(pending: Path, root: Path, dest_uri: str) -> bool:
-    """Move a page a worker staged to its site path ``dest_uri`` under ``root``; False if there is none."""
-    target = root.joinpath(*dest_uri.split("/"))
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(pending, target)
-    except FileNotFoundError:
-        return False
-    return True
+    return search.stage_pending
 
 
 def _each(*hooks: RecordHook | None) -> RecordHook:
@@ -598,18 +569,6 @@ def _each(*hooks: RecordHook | None) -> RecordHook:
             hook(summary, report)
 
     return run
-
-
-def _quiet_gc() -> None:
-    """Stop full garbage collections from rescanning the loaded site for every page.
-
-    The summaries and MkDocs' own objects live until the build ends; moved
-    out of the collector's generations (``gc.freeze``) with a higher first
-    threshold, rendering 10,000 pages no longer spends a tenth of its time
-    in collections that free nothing (as the export child does too).
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
 
 
 def _jobs(configured: int) -> int:

@@ -10,6 +10,7 @@ GUIDE §2.1 principle 3) and the rounding policy
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache, partial
@@ -21,6 +22,9 @@ from gongkai.findings import Finding, Severity, classify, decimals_of, fmt
 from gongkai.model import UNIT_SCALE, Budget, NarrativeFigure
 
 ZERO = Decimal(0)
+
+#: Runs of blanks, which an extraction inserts into printed names (compared without them).
+BLANKS = re.compile(r"\s+")
 
 #: Short Chinese names of the sections, used in subjects ("支出总表 213 基本支出").
 SECTION_LABELS: dict[str, str] = {

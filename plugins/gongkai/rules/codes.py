@@ -15,7 +15,7 @@ from typing import Any
 from gongkai.findings import Finding
 from gongkai.model import Budget
 from gongkai.rules import rule
-from gongkai.rules._helpers import SECTION_LABELS, finding, parent_code, row_keys
+from gongkai.rules._helpers import BLANKS, SECTION_LABELS, finding, parent_code, row_keys
 
 #: Tables whose rows are keyed by a classification code.
 CODED_SECTIONS: tuple[str, ...] = (
@@ -70,15 +70,13 @@ def check_code_prefix(budget: Budget) -> Iterator[Finding]:
             )
 
 
-_BLANKS = re.compile(r"\s+")
-
 #: Where a printed name sits: (lines path, index) → ``{lines}[{index}].name``, formatted only for a finding.
 Where = tuple[str, int]
 
 
 def _compact_name(name: str) -> str:
     """A name without the blanks an extraction inserts (名称比较不计空格)."""
-    return _BLANKS.sub("", name)
+    return BLANKS.sub("", name)
 
 
 def _path(where: Where) -> str:
@@ -88,13 +86,8 @@ def _path(where: Where) -> str:
 def _function_names(budget: Budget) -> dict[str, list[tuple[str, Where]]]:
     """Functional code → [(printed name, where)] across every table of the record."""
     names: dict[str, list[tuple[str, Where]]] = {}
-    for name in FUNCTION_NAMED:
-        table = getattr(budget, name)
-        if table is None:
-            continue
-        lines = f"{name}.lines"
-        for index, line in enumerate(table.lines):
-            names.setdefault(line.code, []).append((line.name, (lines, index)))
+    for name, index, line in _coded_lines(budget, FUNCTION_NAMED):
+        names.setdefault(line.code, []).append((line.name, (f"{name}.lines", index)))
     for summary_name in SUMMARIES:
         summary = getattr(budget, summary_name)
         if summary is None:

@@ -11,7 +11,6 @@ rate above 100%, a printed 正向 with a ``≤`` target) are errors.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +20,9 @@ from gongkai.findings import Finding, Severity
 from gongkai.indicator_values import ParsedValue, effective_value
 from gongkai.model import Budget, Indicator, Project, section_unit
 from gongkai.rules import rule, shared
-from gongkai.rules._helpers import convert, finding
+from gongkai.rules._helpers import BLANKS, convert, finding
 
 HUNDRED = Decimal(100)
-_BLANKS = re.compile(r"\s+")
 NUMERIC_KINDS = ("numeric", "numeric_with_text")
 
 #: 二级指标 allowed under each 一级指标 (names without the trailing 指标).
@@ -64,8 +62,8 @@ class Row:
     project: Project | None
     value: ParsedValue
     level1: str | None  # level1_of(indicator)
-    level2: str | None  # level2_of(indicator)
-    satisfaction: bool  # is_satisfaction(indicator)
+    level2: str | None  # canonical 二级 (_level2)
+    satisfaction: bool  # a satisfaction target (满意度, or 满意 in the 二级)
 
     @property
     def subject(self) -> str:
@@ -82,7 +80,7 @@ def _base(name: str | None) -> str | None:
     """
     if name is None:
         return None
-    compact = _BLANKS.sub("", name)
+    compact = BLANKS.sub("", name)
     compact = compact[:-2] if compact.endswith("指标") else compact
     return compact or None
 
@@ -90,10 +88,6 @@ def _base(name: str | None) -> str | None:
 def level1_of(indicator: Indicator) -> str | None:
     """The canonical 一级 (产出/效益/满意度/成本): printed, else implied by the 二级."""
     return _level1(indicator.level1, indicator.level2)
-
-
-def level2_of(indicator: Indicator) -> str | None:
-    return _level2(indicator.level2)
 
 
 @lru_cache(maxsize=1024)
@@ -149,7 +143,7 @@ def _row(
 def _levels(
     level1_printed: str | None, level2_printed: str | None
 ) -> tuple[str | None, str | None, bool]:
-    """(level1_of, level2_of, is_satisfaction) of an indicator with these printed level names."""
+    """(一级, 二级, is a satisfaction target) of an indicator with these printed level names."""
     level1 = _level1(level1_printed, level2_printed)
     return level1, _level2(level2_printed), level1 == "满意度" or "满意" in (level2_printed or "")
 
@@ -157,11 +151,6 @@ def _levels(
 def path_of(row: Row, field: str) -> str:
     """Model path of a field of the row's indicator."""
     return f"{row.base}[{row.position}].{field}"
-
-
-def is_satisfaction(indicator: Indicator) -> bool:
-    """Whether a satisfaction target (as :attr:`Row.satisfaction` holds it for the rows of a run)."""
-    return level1_of(indicator) == "满意度" or "满意" in (indicator.level2 or "")
 
 
 def _issue(

@@ -16,6 +16,7 @@ from gongkai.findings import Finding, decimals_of
 from gongkai.model import Budget, PerformanceCategory, Project, section_unit
 from gongkai.rules import rule
 from gongkai.rules._helpers import (
+    BLANKS,
     adds_up,
     agrees,
     compact,
@@ -416,11 +417,8 @@ def check_spending_plan(budget: Budget) -> Iterator[Finding]:
             )
 
 
-_BLANKS = re.compile(r"\s+")
-
-
 def _goal_key(goal: str | None) -> str:
-    return _BLANKS.sub("", goal or "")
+    return BLANKS.sub("", goal or "")
 
 
 @rule(

@@ -163,12 +163,10 @@ def _line_totals(
                 "carryover lines",
             ),
         )
-        side_columns: tuple[str, ...] | None = None
         for attr, label, row, lines, lines_en in parts:
             if row is None or not lines:
                 continue
-            side_columns = side_columns if side_columns is not None else _side_columns(side)
-            for column in side_columns:
+            for column in _side_columns(side):
                 printed = _amount(row, column)
                 terms = [getattr(line, column) for line in lines]
                 if adds_up(printed, terms):

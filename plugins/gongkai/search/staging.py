@@ -28,6 +28,7 @@ of what it saves Pagefind.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import tempfile
@@ -338,14 +339,27 @@ def stage_page(root: Path, dest_uri: str, title: str, body: str | bytes) -> Path
     Raises:
         SearchIndexError: ``dest_uri`` is not a relative path inside ``root``.
     """
-    relative = PurePosixPath(dest_uri)
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise SearchIndexError(f"page path {dest_uri!r} is not inside the site")
-    path = root.joinpath(*relative.parts)
+    path = _site_path(root, dest_uri)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = body if isinstance(body, bytes) else body.encode("utf-8")
     path.write_bytes(b"".join((_head(title).encode("utf-8"), data, _TAIL.encode("utf-8"))))
     return path
+
+
+def _site_path(root: Path, dest_uri: str) -> Path:
+    """Where page ``dest_uri`` (a site path) goes under ``root``.
+
+    Raises:
+        SearchIndexError: ``dest_uri`` is not a relative path inside ``root``.
+    """
+    relative = PurePosixPath(dest_uri)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise SearchIndexError(f"page path {dest_uri!r} is not inside the site")
+    return root.joinpath(*relative.parts)
+
+
+#: Where pages staged ahead, by token, wait inside the staging directory.
+PENDING_PAGES = ".pending"
 
 
 class BackgroundIndex:
@@ -382,6 +396,36 @@ class BackgroundIndex:
         data = body.encode("utf-8")
         stripped = _strip(data) if self._strip else None
         stage_page(self.staging, dest_uri, title, data if stripped is None else stripped)
+
+    def stage_pending(self, token: str, title: str, body: str) -> None:
+        """Stage a page whose site path is not known yet, under ``token`` (a file-name-safe name).
+
+        A validation worker renders a record's pages before the build knows
+        which records it publishes (another file may claim the same budget
+        id): the build then takes the pages it publishes (:meth:`take_pending`)
+        and :meth:`drop_pending` removes the others. A page half written by
+        a failure is removed, so the build stages it again.
+        """
+        name = f"{PENDING_PAGES}/{token}.html"
+        try:
+            self.stage(name, title, body)
+        except BaseException:
+            _site_path(self.staging, name).unlink(missing_ok=True)
+            raise
+
+    def take_pending(self, token: str, dest_uri: str) -> bool:
+        """Move the page staged under ``token`` to its site path ``dest_uri``; False if there is none."""
+        target = _site_path(self.staging, dest_uri)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(_site_path(self.staging, f"{PENDING_PAGES}/{token}.html"), target)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def drop_pending(self) -> None:
+        """Remove the pages staged ahead that were not taken (records the build does not publish)."""
+        shutil.rmtree(self.staging / PENDING_PAGES, ignore_errors=True)
 
     def start(self) -> None:
         """Start indexing what has been staged."""

@@ -12,11 +12,8 @@ which keeps the first under 80 KB of HTML.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, KeysView, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,7 +40,7 @@ from gongkai.site.collection_views import (
     years_view,
 )
 from gongkai.site.format import stage_label
-from gongkai.site.pickles import pickle_path, read_pickle, write_pickle
+from gongkai.site.pickles import pickle_path, read_pickle, scratch_dir, write_pickle
 from gongkai.site.quality_view import ProblemView, RepoLinks, problem_view, rule_titles
 from gongkai.site.render import Renderer
 from gongkai.site.source import BudgetHead, Summary, code_fingerprint
@@ -158,9 +155,7 @@ class PageCache:
 @cache
 def scratch_pages() -> Path:
     """A page cache directory for this process (``cache: false``), removed when it exits."""
-    folder = tempfile.mkdtemp(prefix="gongkai-pages-")
-    atexit.register(shutil.rmtree, folder, True)
-    return Path(folder)
+    return scratch_dir("gongkai-pages-")
 
 
 @cache
@@ -246,11 +241,10 @@ class RecordPages:
         if not summary.valid or summary.head is None:
             return
         try:
-            rendered = self.render_and_store(report, summary, summary.head)
+            stored = self._render_and_store(report, summary, summary.head)
             if self.sink is not None:
                 titles = record_titles(summary.head)
-                for src, page in rendered.items():
-                    key = self.key(src, summary.digest, summary.display, summary.head.budget_id)
+                for src, (key, page) in stored.items():
                     self.sink(page_token(key), titles[src], page.html)
         except Exception:  # noqa: BLE001 - the main process renders it again and reports
             return
@@ -259,10 +253,18 @@ class RecordPages:
         self, report: RecordReport, summary: Summary, budget: BudgetHead
     ) -> dict[str, RenderedPage]:
         """Render a record's pages and put each in the cache."""
-        rendered = self.render(report, summary, budget)
-        for page_src, page in rendered.items():
-            self.cache.put(self.key(page_src, summary.digest, summary.display, budget.budget_id), page)
-        return rendered
+        return {src: page for src, (_, page) in self._render_and_store(report, summary, budget).items()}
+
+    def _render_and_store(
+        self, report: RecordReport, summary: Summary, budget: BudgetHead
+    ) -> dict[str, tuple[tuple[str, str, str, str], RenderedPage]]:
+        """:meth:`render_and_store`, with each page's cache key."""
+        stored = {}
+        for src, page in self.render(report, summary, budget).items():
+            key = self.key(src, summary.digest, summary.display, budget.budget_id)
+            self.cache.put(key, page)
+            stored[src] = (key, page)
+        return stored
 
     def render(
         self, report: RecordReport, summary: Summary, budget: BudgetHead

@@ -9,15 +9,25 @@ file that cannot be written is simply not cached.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import pickle
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 
 _UNREADABLE = (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError)
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temporary directory for a cache that must not outlive this process (``cache: false``)."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
 
 
 def pickle_path(root: Path, *parts: str) -> Path:

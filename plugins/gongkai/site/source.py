@@ -25,12 +25,9 @@ as :func:`gongkai.validate.validate_records` would.
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import os
 import pickle
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -53,7 +50,7 @@ from gongkai.loader import (
     misnamed,
 )
 from gongkai.model import Budget, Department
-from gongkai.site.pickles import pickle_path, read_pickle, write_pickle
+from gongkai.site.pickles import pickle_path, read_pickle, scratch_dir, write_pickle
 from gongkai.validate import RecordReport, validate_records
 from gongkai.yamlio import MAX_BYTES
 
@@ -319,9 +316,7 @@ class ValidationCache:
 @cache
 def scratch_store() -> DiskCache:
     """A record store in a temporary directory, removed when the process exits."""
-    folder = tempfile.mkdtemp(prefix="gongkai-records-")
-    atexit.register(shutil.rmtree, folder, True)
-    return DiskCache(Path(folder))
+    return DiskCache(scratch_dir("gongkai-records-"))
 
 
 def load_reports(
