@@ -137,3 +137,30 @@ def test_every_download_format_is_documented():
     page = (REPO / "docs" / "reference" / "open-data.md").read_text("utf-8")
     for name in EXPORTERS:
         assert f"`{name}`" in page, name
+
+
+def test_cli_export_uses_every_cpu_by_default_and_writes_the_same_bytes(tmp_path, monkeypatch) -> None:
+    """``gongkai export`` without ``--jobs`` validates and renders in one process per CPU; same files as ``--jobs 1``."""
+    import gongkai.export as export_module
+    from gongkai.export import site_data
+    from gongkai.synth import write_site
+
+    write_site(tmp_path / "site", 60, 3, 0.0, False)
+    monkeypatch.chdir(tmp_path / "site")
+    monkeypatch.setattr(export_module, "default_jobs", lambda count: 2)
+    used: list[int] = []
+    real_jobs = site_data._jobs
+    monkeypatch.setattr(site_data, "_jobs", lambda jobs, records: used.append(jobs) or real_jobs(jobs, records))
+    outputs = {}
+    for label, extra in (("default", []), ("one", ["--jobs", "1"])):
+        out = tmp_path / label
+        assert main(["export", "content", "--out", str(out), "--per-budget", "--formats", "csv,json,zip", *extra]) == 0
+        outputs[label] = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert used == [2, 1]
+    assert len(outputs["default"]) > 60 * 3
+    assert outputs["default"] == outputs["one"]
+
+def test_cli_export_refuses_zero_jobs(tmp_path, capsys):
+    assert main(["export", "content", "--out", str(tmp_path / "zero"), "--jobs", "0"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "zero").exists()

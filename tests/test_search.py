@@ -862,3 +862,29 @@ def test_serve_indexes_the_first_build_only(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_pagefind_cpu_is_its_own_not_other_children_ending_meanwhile(tmp_path: Path) -> None:
+    """The run's CPU comes from its own rusage: a busy sibling reaped during it is not counted."""
+    import threading
+
+    from gongkai.search.indexer import _run_measured
+
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt=time.process_time()\nwhile time.process_time()-t<0.8: pass"])
+    reaper = threading.Thread(target=busy.wait)
+    reaper.start()  # reaps the sibling while the measured process sleeps
+    done = _run_measured(
+        [sys.executable, "-c", "import sys, time; time.sleep(1.5); print('out'); print('err', file=sys.stderr)"],
+        tmp_path, dict(os.environ), timeout=30,
+    )  # fmt: skip
+    reaper.join()
+    assert done.returncode == 0
+    assert done.output.split() == ["out", "err"]
+    assert done.cpu_seconds is not None and done.cpu_seconds < 0.5
+
+
+def test_pagefind_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
+    from gongkai.search.indexer import _run_measured
+
+    with pytest.raises(subprocess.TimeoutExpired):
+        _run_measured([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, dict(os.environ), timeout=0.5)

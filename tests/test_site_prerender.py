@@ -156,3 +156,40 @@ def test_the_search_index_holds_the_published_record_not_a_duplicate_a_worker_al
     assert "驻村工作队" in page
     assert not any("重名副本" in text for text in texts.values())
     assert not list((tmp_path / "out").rglob(".pending"))
+
+
+def test_the_hook_gets_the_rows_validation_built_for_each_record() -> None:
+    """The worker hook's report carries the Table Schema check's rows, equal to building them again."""
+    from gongkai.package import RecordData, build_tables
+    from gongkai.validate import RECORD_RESOURCES
+
+    seen: dict[str, dict] = {}
+
+    def hook(summary: Summary, report) -> None:
+        assert report.tables is not None, f"{report.display}: no rows handed on"
+        seen[report.display] = report.tables
+        budget = report.record.budget
+        again = build_tables([RecordData(budget, report.display)], RECORD_RESOURCES)
+        assert report.tables == again
+
+    reports = load_reports(REPO / "content", REPO, hook=hook)
+    assert len(seen) == len(reports) >= 5
+
+
+def test_a_primed_folder_is_the_same_bytes_with_the_validators_rows(tmp_path) -> None:
+    from gongkai.export.site_data import BudgetPrimer
+    from gongkai.mkdocs_plugin.downloads import record_data
+    from gongkai.package import PackageMeta
+
+    handed: list = []
+    load_reports(REPO / "content", REPO, hook=lambda summary, report: handed.append(report))
+    report = next(r for r in handed if r.display.endswith("130532-203-2023-budget.yaml"))
+    folders = {}
+    for label, rows in (("with", report.tables), ("without", None)):
+        stage = tmp_path / label / "staged"
+        primer = BudgetPrimer(PackageMeta(), None, None, tmp_path / label / "cache", stage_dir=stage)
+        primer(record_data(report), "key", rows)
+        [folder] = [p for p in stage.iterdir() if p.is_dir()]
+        folders[label] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert len(folders["with"]) > 10
+    assert folders["with"] == folders["without"]

@@ -77,7 +77,13 @@ def _add_export(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         action="store_true",
         help="同时写出每个部门年度的文件夹（与网站 data/ 相同的结构：all/、budgets/、index.json）",
     )
-    p.add_argument("--jobs", type=int, default=1, help="并行进程数（默认 1）")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="并行进程数（默认：CPU 数；文件少时 1）。输出与进程数无关，逐字节相同",
+    )
     p.set_defaults(run=_run_export)
 
 
@@ -151,8 +157,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     if not files:
         print("没有找到 .yaml 文件。" if args.lang == "zh" else "no .yaml files found.", file=sys.stderr)
         return EXIT_USAGE
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs 应为正整数 / --jobs must be at least 1")
+    _check_jobs(args.jobs)
     writer = ReportWriter(sys.stdout, args.format, args.lang, args.strict, args.quiet)
     for report in validate_files(files, jobs=args.jobs, engine=args.engine):
         writer.write(report)
@@ -169,10 +174,17 @@ def _run_new(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from gongkai.export import export_content
 
+    _check_jobs(args.jobs)
     formats = None if args.formats == "all" else [f.strip() for f in args.formats.split(",") if f.strip()]
     return export_content(
         args.paths, Path(args.out), lang=args.lang, formats=formats, per_budget=args.per_budget, jobs=args.jobs
     )
+
+
+def _check_jobs(jobs: int | None) -> None:
+    """``--jobs`` is a positive number of processes, or absent (one per CPU)."""
+    if jobs is not None and jobs < 1:
+        raise ConfigError("--jobs 应为正整数 / --jobs must be at least 1")
 
 
 def _run_schema(args: argparse.Namespace) -> int:

@@ -49,6 +49,7 @@ from gongkai.loader import (
     load_file,
     misnamed,
 )
+from gongkai.normalise import Row
 from gongkai.package import RecordData, build_tables, cell_text
 from gongkai.rules import run_rules
 from gongkai.tables import CODE_LISTS, TABLES, TABLES_BY_NAME
@@ -74,6 +75,11 @@ class RecordReport:
     record: LoadedRecord
     findings: list[Finding] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The rows the Table Schema check built (``build_tables`` of the budget
+    #: and its display path), kept for whoever writes the record's files next
+    #: in the same process (:func:`gongkai.export.bundle.make_bundle`'s
+    #: ``prebuilt``) so they are not normalised twice. ``None`` when not checked.
+    tables: dict[str, list[Row]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def display(self) -> str:
@@ -158,7 +164,8 @@ def validate_records(
     bound = [rep for rep in reports if rep.record.budget is not None and not rep.problems]
     for report in bound:
         if frictionless and engine == "native":
-            report.problems.extend(table_problems(report.record))
+            problems, report.tables = _table_check(report.record)
+            report.problems.extend(problems)
         report.findings = check_rules(report.record)
     if frictionless and engine == "frictionless" and bound:
         by_record = {id(rep.record): rep for rep in bound}
@@ -169,6 +176,11 @@ def validate_records(
 
 def table_problems(record: LoadedRecord) -> list[Problem]:
     """Gate 2 for one bound record, by the native checker."""
+    return _table_check(record)[0]
+
+
+def _table_check(record: LoadedRecord) -> tuple[list[Problem], dict[str, list[Row]]]:
+    """Gate 2's problems, and the rows they were found in."""
     from gongkai.tablecheck import record_checker
 
     assert record.budget is not None
@@ -178,7 +190,7 @@ def table_problems(record: LoadedRecord) -> list[Problem]:
         rows = tables[error.resource]
         row = rows[error.row_number - 2] if 0 <= error.row_number - 2 < len(rows) else None
         problems.append(_problem(record, error.resource, error, row))
-    return problems
+    return problems, tables
 
 
 def frictionless_problems(records: Sequence[LoadedRecord]) -> list[tuple[LoadedRecord, Problem]]:

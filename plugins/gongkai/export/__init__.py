@@ -22,7 +22,7 @@ from gongkai.findings import Finding
 from gongkai.loader import _display, discover, load_file
 from gongkai.package import PackageMeta, RecordData
 from gongkai.report import render_text
-from gongkai.validate import validate_files
+from gongkai.validate import default_jobs, validate_files
 
 __all__ = ["DownloadsIndex", "export_content", "write_site_data"]
 
@@ -42,11 +42,14 @@ def export_content(
     Without ``per_budget`` the whole dataset is written straight into ``out``
     (``datapackage.json`` and one CSV per resource, plus the other
     ``formats``); with it, ``out`` gets the site's ``data/`` layout.
+    ``jobs`` (default: one per CPU, one for a few files) processes validate
+    and then render the records; the files are the same bytes for any number.
     """
     check_formats(formats)  # a typo is reported before minutes of loading
     found, _ = discover(paths)
     # Shown (and recorded in the data) relative to the working directory: content/….
     files = [Path(_display(path, Path.cwd())) for path in found]
+    jobs = default_jobs(len(files)) if jobs is None else max(1, jobs)
     reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
     if not reports:
         print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)

@@ -41,7 +41,7 @@ import os
 import shutil
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -472,12 +472,15 @@ class BudgetPrimer:
         self.reference = Reference.build()
         self.cache = DownloadsCache(cache_dir, _settings(meta, self.formats))
 
-    def __call__(self, record: RecordData, key: str) -> None:
-        """Write and keep the folder of ``record`` (``key``: as :class:`LazyRecord` has it)."""
+    def __call__(self, record: RecordData, key: str, prebuilt: Mapping[str, list[Row]] | None = None) -> None:
+        """Write and keep the folder of ``record`` (``key``: as :class:`LazyRecord` has it).
+
+        ``prebuilt``: the rows validation built for it (``RecordReport.tables``).
+        """
         scratch = self.cache_dir / PRIME_DIR / str(os.getpid())
         budget_id = record.budget.budget_id
         plan = _Plan(
-            [_Item(budget_id, lambda: record, key)], self.reference, self.meta,
+            [_Item(budget_id, lambda: record, key, prebuilt)], self.reference, self.meta,
             scratch / BUDGETS_DIR, self.formats, _Urls(scratch, ""), self.cache,
         )  # fmt: skip
         folder = scratch / BUDGETS_DIR / budget_id
@@ -555,6 +558,7 @@ class _Item:
     budget_id: str
     load: Callable[[], RecordData]
     key: str | None = None
+    prebuilt: Mapping[str, list[Row]] | None = None  # rows validation built (``make_bundle``)
 
 
 def _item(record: RecordData | RecordSource) -> _Item:
@@ -621,7 +625,7 @@ def process_record(plan: _Plan, i: int) -> _Result:
     record = item.load()
     if record.budget.budget_id != item.budget_id:
         raise ValueError(f"record {item.budget_id!r} loaded as {record.budget.budget_id!r}")
-    bundle = make_bundle(record, plan.reference, with_codes=plan.budgets_dir is not None)
+    bundle = make_bundle(record, plan.reference, with_codes=plan.budgets_dir is not None, prebuilt=item.prebuilt)
     downloads = None
     written: list[tuple[str, int, int | None]] | None = [] if caching else None
     if plan.budgets_dir is not None:

@@ -77,7 +77,7 @@ def prime_downloads(job: ExportJob) -> Callable[[Summary, RecordReport], None] |
         if not summary.valid or summary.head is None or key is None:
             return
         try:
-            primer(record_data(report), key)
+            primer(record_data(report), key, report.tables)
         except Exception:  # noqa: BLE001 - the export writes it again and reports
             return
 

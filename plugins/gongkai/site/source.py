@@ -50,12 +50,17 @@ from gongkai.loader import (
     misnamed,
 )
 from gongkai.model import Budget, Department
+from gongkai.normalise import Row
 from gongkai.site.pickles import pickle_path, read_pickle, scratch_dir, write_pickle
 from gongkai.validate import RecordReport, validate_records
 from gongkai.yamlio import MAX_BYTES
 
 #: Below this many files to process, worker processes cost more than they save.
 PARALLEL_THRESHOLD = 48
+
+
+#: Rows by resource, as :func:`gongkai.package.build_tables` gives them.
+Tables = dict[str, list[Row]]
 
 
 @dataclass
@@ -145,14 +150,20 @@ def _slim(record: LoadedRecord) -> LoadedRecord:
 
 def process(items: Sequence[tuple[Path, str, bytes | None]]) -> list[Outcome]:
     """Load and validate files as if each stood alone (no duplicate check)."""
+    return [outcome for outcome, _ in _validated(items)]
+
+
+def _validated(items: Sequence[tuple[Path, str, bytes | None]]) -> list[tuple[Outcome, Tables | None]]:
+    """:func:`process`, with the rows each record's Table Schema check built."""
     records = [
         load_bytes(data, path, display) if data is not None else load_file(path, display)
         for path, display, data in items
     ]
     reports = validate_records(records)
     return [
-        Outcome(
-            _slim(r.record), list(r.findings), [p for p in r.problems if p not in r.record.problems]
+        (
+            Outcome(_slim(r.record), list(r.findings), [p for p in r.problems if p not in r.record.problems]),
+            r.tables,
         )
         for r in reports
     ]
@@ -185,17 +196,20 @@ def process_and_store(
 ) -> list[Summary]:
     """:func:`process`, keeping each full outcome in ``store`` and returning summaries.
 
-    ``hook`` sees each stored record with its report (the file on its own).
+    ``hook`` sees each stored record with its report (the file on its own),
+    the report carrying the rows validation built for it, so the hook's
+    downloads need not build them again. One record at a time: only one
+    record's rows are alive at once.
     """
     out = []
-    outcomes = process([(path, display, data) for path, display, _, data in items])
-    for (path, _, digest, data), outcome in zip(items, outcomes, strict=True):
+    for path, display, digest, data in items:
+        [(outcome, tables)] = _validated([(path, display, data)])
         stored = store if data is not None else None
         if stored is not None:
             store.put(digest, outcome.record.display, outcome)
         summary = summarise(outcome, path, digest, stored)
         if hook is not None and stored is not None:
-            hook(summary, RecordReport(outcome.record, list(summary.findings), list(summary.problems)))
+            hook(summary, RecordReport(outcome.record, list(summary.findings), list(summary.problems), tables))
         out.append(summary)
     return out
 
