@@ -181,14 +181,29 @@ def _rss(pid: int) -> int:
 
 
 def _pss(pid: int) -> int | None:
+    """The process's PSS in bytes; 0 once it has exited; None when it cannot be read.
+
+    A process listed by the sampler can exit (or become a zombie, with no
+    memory left) before its ``smaps_rollup`` is read: that is 0, not a
+    reason to give up PSS for the whole step, as before.
+    """
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
             for line in rollup:
                 if line.startswith(b"Pss:"):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError):
-        return None
+        return 0 if _exited(pid) else None
     return 0
+
+
+def _exited(pid: int) -> bool:
+    """The process is gone or a zombie (state ``Z``/``X`` in ``/proc/PID/stat``)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return True
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] in (b"Z", b"X")
 
 
 class TreeSampler(threading.Thread):
