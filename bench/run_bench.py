@@ -184,14 +184,17 @@ def _pss(pid: int) -> int | None:
     """The process's PSS in bytes; 0 once it has exited; None when it cannot be read.
 
     A process listed by the sampler can exit (or become a zombie, with no
-    memory left) before its ``smaps_rollup`` is read: that is 0, not a
-    reason to give up PSS for the whole step, as before.
+    memory left) before its ``smaps_rollup`` is read, which then fails with
+    ESRCH: that is 0, not a reason to give up PSS for the whole step, as
+    before (every step that started a worker or Pagefind lost its PSS).
     """
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
             for line in rollup:
                 if line.startswith(b"Pss:"):
                     return int(line.split()[1]) * 1024
+    except ProcessLookupError:  # ESRCH: exiting, its memory already released
+        return 0
     except (OSError, ValueError):
         return 0 if _exited(pid) else None
     return 0

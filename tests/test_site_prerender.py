@@ -193,3 +193,15 @@ def test_a_primed_folder_is_the_same_bytes_with_the_validators_rows(tmp_path) ->
         folders[label] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert len(folders["with"]) > 10
     assert folders["with"] == folders["without"]
+
+
+def test_the_validator_drops_the_rows_unless_asked_to_keep_them() -> None:
+    """``gongkai validate`` holds chunks of records: their rows are not kept on the reports."""
+    from gongkai.loader import load_file
+    from gongkai.validate import validate_records
+
+    path = REPO / "content" / "130532" / "130532-203-2023-budget.yaml"
+    [plain] = validate_records([load_file(path, "content/130532/130532-203-2023-budget.yaml")])
+    [kept] = validate_records([load_file(path, "content/130532/130532-203-2023-budget.yaml")], keep_tables=True)
+    assert plain.valid and plain.tables is None
+    assert kept.tables is not None and kept.tables["projects"]

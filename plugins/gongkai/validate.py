@@ -78,7 +78,8 @@ class RecordReport:
     #: The rows the Table Schema check built (``build_tables`` of the budget
     #: and its display path), kept for whoever writes the record's files next
     #: in the same process (:func:`gongkai.export.bundle.make_bundle`'s
-    #: ``prebuilt``) so they are not normalised twice. ``None`` when not checked.
+    #: ``prebuilt``) so they are not normalised twice. ``None`` unless asked
+    #: for (``validate_records(…, keep_tables=True)``).
     tables: dict[str, list[Row]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -150,22 +151,31 @@ def _check_engine(engine: str) -> None:
 
 
 def validate_records(
-    records: Sequence[LoadedRecord], *, frictionless: bool = True, engine: Engine = "native"
+    records: Sequence[LoadedRecord],
+    *,
+    frictionless: bool = True,
+    engine: Engine = "native",
+    keep_tables: bool = False,
 ) -> list[RecordReport]:
     """Validate loaded records; one report per record, in the same order.
 
     ``frictionless=False`` skips gate 2 (the Table Schema check) whatever the
     engine. Cross-file duplicates must already be flagged on the records
     (:func:`gongkai.loader.add_duplicate_problems`); a record with a problem
-    is neither checked further nor given findings.
+    is neither checked further nor given findings. ``keep_tables`` keeps on
+    each report the rows its Table Schema check built (``RecordReport.tables``),
+    for a caller that writes the record's files next; otherwise they are
+    dropped at once, as a validator holding a chunk of records needs.
     """
     _check_engine(engine)
     reports = [RecordReport(r, problems=list(r.problems)) for r in records]
     bound = [rep for rep in reports if rep.record.budget is not None and not rep.problems]
     for report in bound:
         if frictionless and engine == "native":
-            problems, report.tables = _table_check(report.record)
+            problems, tables = _table_check(report.record)
             report.problems.extend(problems)
+            if keep_tables:
+                report.tables = tables
         report.findings = check_rules(report.record)
     if frictionless and engine == "frictionless" and bound:
         by_record = {id(rep.record): rep for rep in bound}

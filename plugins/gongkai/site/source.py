@@ -159,7 +159,7 @@ def _validated(items: Sequence[tuple[Path, str, bytes | None]]) -> list[tuple[Ou
         load_bytes(data, path, display) if data is not None else load_file(path, display)
         for path, display, data in items
     ]
-    reports = validate_records(records)
+    reports = validate_records(records, keep_tables=True)
     return [
         (
             Outcome(_slim(r.record), list(r.findings), [p for p in r.problems if p not in r.record.problems]),
