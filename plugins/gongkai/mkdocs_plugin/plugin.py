@@ -78,11 +78,12 @@ from gongkai.site.build import (
 )
 from gongkai.site.downloads import OPEN_DATA_PAGE, planned_downloads
 from gongkai.site.history import changed_times
-from gongkai.site.render import Renderer, compact_html, search_path, templates_dir
+from gongkai.site.render import TEMPLATE_CODE, Renderer, compact_html, search_path, templates_dir
 from gongkai.site.source import DiskCache, RecordHook, Summary, ValidationCache, load_reports
 from gongkai.validate import RecordReport
 
 if TYPE_CHECKING:
+    import jinja2
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
     from mkdocs.structure.nav import Navigation
@@ -198,7 +199,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         changed = changed_times(self.root, self.content_dir, [r.path for r in reports])
         self.site = Site(
             reports, options, renderer,
-            changed={r.display: changed[r.path.resolve()] for r in reports if r.path.resolve() in changed},
+            changed={r.display: when for r in reports if (when := changed.get(r.path.resolve())) is not None},
             downloads={
                 r.head.budget_id: offered(r.head.budget_id) or [] for r in reports if r.valid and r.head
             } if self.config.downloads else {},
@@ -309,6 +310,12 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if config.site_url and "homepage" not in options:
             options["homepage"] = config.site_url
         return PackageMeta(**options)
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment | None:
+        """The theme's templates compiled once per process (``mkdocs serve`` makes a new environment each rebuild)."""
+        if self.config.enabled and env.bytecode_cache is None:
+            env.bytecode_cache = TEMPLATE_CODE
+        return env
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

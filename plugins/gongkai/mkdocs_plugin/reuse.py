@@ -26,24 +26,40 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sysconfig
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+#: Where installed packages live: theme folders there (Material's 14,000
+#: files, most of them icons) do not change while ``mkdocs serve`` runs.
+INSTALLED = tuple(
+    dict.fromkeys(Path(sysconfig.get_paths()[key]).resolve() for key in ("purelib", "platlib"))
+)
 
-def frame_fingerprint(config_file: Path | None, folders: Iterable[Path]) -> str:
+
+def frame_fingerprint(
+    config_file: Path | None, folders: Iterable[Path], installed: Sequence[Path] = INSTALLED
+) -> str:
     """Changes whenever anything that surrounds a page's body may have changed.
 
     That is the ``mkdocs.yml`` text and the name, size and modification time
     of every file in ``folders`` (the docs directory and the theme
     directories): a hand-written page renamed in the navigation, an edited
-    template or stylesheet.
+    template or stylesheet. A folder of an installed package (under
+    ``installed``) counts by its own identity and time only: walking
+    Material's templates took 0.17 s of every rebuild, for files that only
+    an upgrade of the package changes (which replaces the folder).
     """
     digest = hashlib.sha256()
     if config_file is not None and config_file.is_file():
         digest.update(config_file.read_bytes())
     for folder in folders:
         if not folder.is_dir():
+            continue
+        if _inside(folder, installed):
+            stat = folder.stat()
+            digest.update(f"{folder}\0{stat.st_ino}\0{stat.st_mtime_ns}\n".encode())
             continue
         for base, dirs, names in os.walk(folder):
             dirs.sort()
@@ -55,6 +71,11 @@ def frame_fingerprint(config_file: Path | None, folders: Iterable[Path]) -> str:
                     continue
                 digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _inside(folder: Path, roots: Sequence[Path]) -> bool:
+    resolved = folder.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
 
 
 class PageReuse:
