@@ -115,3 +115,28 @@ def test_a_build_compiles_the_theme_templates_into_the_shared_code(tmp_path: Pat
     assert (tmp_path / "out" / "index.html").is_file()
     assert any(path.endswith(os.path.join("material", "templates", "main.html")) for path in cached), cached[:5]
     assert any(os.path.join("gongkai", "department_year.html") in path for path in cached), cached[:5]
+
+
+def test_tables_set_aside_come_back_exactly_as_markdown_writes_them() -> None:
+    """The downloads page's tables skip Markdown; the page is the same bytes as converting them."""
+    import markdown
+    import pytest
+    from gongkai.export.pages import POLICIES
+    from gongkai.mkdocs_plugin.plugin import _put_back_tables, _set_aside_tables
+    from mkdocs.exceptions import PluginError
+
+    def table(rows: int) -> str:
+        body = "\n".join(f'<tr><td><a href="../data/b{i}/">部门 {i} &amp; *x*</a></td><td>{i}</td></tr>' for i in range(rows))
+        return f"<table>\n<thead><tr><th>部门</th><th>年度</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+
+    text = "\n".join(
+        ["# 数据下载", "", "说明 **加粗**。", "", "## 全部数据", "", table(3), "### 各数据表", "", table(1),
+         "## 各部门年度", "", "共 2 条。", "", table(40), POLICIES.format(dictionary="dictionary.md")]
+    )  # fmt: skip
+    extensions = ["tables", "toc", "admonition", "attr_list"]
+    expected = markdown.markdown(text, extensions=extensions)
+    listing, tables = _set_aside_tables(text)
+    assert len(tables) == 3 and "<tr>" not in listing
+    assert _put_back_tables(markdown.markdown(listing, extensions=extensions), tables) == expected
+    with pytest.raises(PluginError, match="第 1 个表格"):
+        _put_back_tables("<p>nothing</p>", tables)
