@@ -158,18 +158,24 @@ def session_processes(sid: int) -> dict[int, tuple[str, int]]:
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                data = stat.read()
-        except OSError:
+        stat = _proc_stat(int(entry.name))
+        if stat is None:
             continue
-        comm = data[data.index(b"(") + 1 : data.rindex(b")")].decode(errors="replace")
-        rest = data[
-            data.rindex(b")") + 2 :
-        ].split()  # state ppid pgrp session ... utime(11) stime(12)
+        comm, rest = stat  # rest: state ppid pgrp session ... utime(11) stime(12)
         if len(rest) > 12 and int(rest[3]) == sid:
             found[int(entry.name)] = (comm, int(rest[11]) + int(rest[12]))
     return found
+
+
+def _proc_stat(pid: int) -> tuple[str, list[bytes]] | None:
+    """``/proc/PID/stat``: the command name and the fields after it (None once the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            data = stat.read()
+    except OSError:
+        return None
+    end = data.rindex(b")")
+    return data[data.index(b"(") + 1 : end].decode(errors="replace"), data[end + 2 :].split()
 
 
 def _rss(pid: int) -> int:
@@ -202,11 +208,8 @@ def _pss(pid: int) -> int | None:
 
 def _exited(pid: int) -> bool:
     """The process is gone or a zombie (state ``Z``/``X`` in ``/proc/PID/stat``)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
-        return True
-    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] in (b"Z", b"X")
+    stat = _proc_stat(pid)
+    return stat is None or stat[1][:1] in ([b"Z"], [b"X"])
 
 
 class TreeSampler(threading.Thread):

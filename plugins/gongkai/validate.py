@@ -172,7 +172,7 @@ def validate_records(
     bound = [rep for rep in reports if rep.record.budget is not None and not rep.problems]
     for report in bound:
         if frictionless and engine == "native":
-            problems, tables = _table_check(report.record)
+            problems, tables = table_problems(report.record)
             report.problems.extend(problems)
             if keep_tables:
                 report.tables = tables
@@ -184,13 +184,8 @@ def validate_records(
     return reports
 
 
-def table_problems(record: LoadedRecord) -> list[Problem]:
-    """Gate 2 for one bound record, by the native checker."""
-    return _table_check(record)[0]
-
-
-def _table_check(record: LoadedRecord) -> tuple[list[Problem], dict[str, list[Row]]]:
-    """Gate 2's problems, and the rows they were found in."""
+def table_problems(record: LoadedRecord) -> tuple[list[Problem], dict[str, list[Row]]]:
+    """Gate 2 for one bound record, by the native checker: its problems, and the rows checked."""
     from gongkai.tablecheck import record_checker
 
     assert record.budget is not None

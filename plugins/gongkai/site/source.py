@@ -59,10 +59,6 @@ from gongkai.yamlio import MAX_BYTES
 PARALLEL_THRESHOLD = 48
 
 
-#: Rows by resource, as :func:`gongkai.package.build_tables` gives them.
-Tables = dict[str, list[Row]]
-
-
 @dataclass
 class Outcome:
     """A record as loaded and validated on its own (what the disk store keeps)."""
@@ -153,7 +149,9 @@ def process(items: Sequence[tuple[Path, str, bytes | None]]) -> list[Outcome]:
     return [outcome for outcome, _ in _validated(items)]
 
 
-def _validated(items: Sequence[tuple[Path, str, bytes | None]]) -> list[tuple[Outcome, Tables | None]]:
+def _validated(
+    items: Sequence[tuple[Path, str, bytes | None]],
+) -> list[tuple[Outcome, dict[str, list[Row]] | None]]:
     """:func:`process`, with the rows each record's Table Schema check built."""
     records = [
         load_bytes(data, path, display) if data is not None else load_file(path, display)
