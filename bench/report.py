@@ -909,7 +909,7 @@ def _time_section(runs: dict[int, dict[str, Any]]) -> list[str]:
             if processes:
                 part.append(f"- CPU by process in the {title} (sampled every "
                             f"{fmt(metric(steps, name, 'sample_interval_s'), 's')}; seconds since the start): "
-                            + _processes(processes) + ".")  # fmt: skip
+                            + _processes(processes) + _peak_at(metric(steps, name, "pss_peak_at_s")) + ".")  # fmt: skip
         warm = metric(steps, "warm", "seconds")
         if warm is not None and build:
             part.append(
@@ -968,12 +968,21 @@ def _time_section(runs: dict[int, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _peak_at(seconds: float | None) -> str:
+    return f"; the tree's PSS sum peaked {fmt(seconds, 's')} after the start" if seconds is not None else ""
+
+
 def _processes(rows: list[dict[str, Any]]) -> str:
     parts = []
     for row in rows:
         role = "mkdocs (main)" if row.get("role") == "main" else f"{row.get('command')} (child)"
+        memory = ""
+        if row.get("peak_pss_mb"):
+            memory = f", peak PSS {fmt(row['peak_pss_mb'], 'MiB')}"
+            if row.get("pss_at_peak_mb"):
+                memory += f" ({fmt(row['pss_at_peak_mb'], 'MiB')} at the tree's peak)"
         parts.append(
-            f"{role} {fmt(row.get('cpu_s'), 's')} CPU, seen {row.get('seen_from_s')}–{row.get('seen_until_s')} s"
+            f"{role} {fmt(row.get('cpu_s'), 's')} CPU, seen {row.get('seen_from_s')}–{row.get('seen_until_s')} s{memory}"
         )
     return "; ".join(parts)
 

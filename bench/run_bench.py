@@ -220,8 +220,11 @@ class TreeSampler(threading.Thread):
         self.sid, self.interval = sid, interval
         self.rss_peak = self.pss_peak = self.procs_peak = self.samples = 0
         self.pss_available = True
-        #: pid → [command, CPU ticks last seen, first seen s, last seen s]
+        #: pid → [command, CPU ticks last seen, first seen s, last seen s, peak PSS bytes]
         self.processes: dict[int, list[Any]] = {}
+        #: At the sample with the largest PSS sum: seconds since the start and pid → PSS bytes.
+        self.pss_peak_at = 0.0
+        self.pss_peak_parts: dict[int, int] = {}
         self._t0 = time.perf_counter()
         self._stop_event = threading.Event()
 
@@ -239,12 +242,14 @@ class TreeSampler(threading.Thread):
         if any(value is None for value in pss_values):
             self.pss_available = False
         pss = sum(value or 0 for value in pss_values)
-        for pid, (comm, ticks) in found.items():
-            seen = self.processes.setdefault(pid, [comm, ticks, now, now])
-            seen[0], seen[1], seen[3] = comm, max(seen[1], ticks), now
+        for (pid, (comm, ticks)), own in zip(found.items(), pss_values, strict=True):
+            seen = self.processes.setdefault(pid, [comm, ticks, now, now, 0])
+            seen[0], seen[1], seen[3], seen[4] = comm, max(seen[1], ticks), now, max(seen[4], own or 0)
         self.samples += 1
         self.rss_peak = max(self.rss_peak, rss)
-        self.pss_peak = max(self.pss_peak, pss)
+        if pss > self.pss_peak:
+            self.pss_peak, self.pss_peak_at = pss, now
+            self.pss_peak_parts = {pid: own or 0 for pid, own in zip(found, pss_values, strict=True)}
         self.procs_peak = max(self.procs_peak, len(found))
 
     def stop(self) -> None:
@@ -260,18 +265,26 @@ class TreeSampler(threading.Thread):
         step.metrics["memory_samples"] = self.samples
         step.metrics["sample_interval_s"] = self.interval
         step.metrics["processes"] = self.cpu_by_process()
+        if self.pss_peak and self.pss_available:
+            step.metrics["pss_peak_at_s"] = self.pss_peak_at
 
     def cpu_by_process(self, at_least: float = 0.2) -> list[dict[str, Any]]:
-        """CPU seconds of each process of the tree, as last sampled (a process's last < interval is missed)."""
+        """CPU seconds and peak PSS of each process of the tree, as sampled (a process's last < interval is missed).
+
+        ``pss_at_peak_mb`` is the process's share of the tree's largest PSS
+        sum: which processes the peak memory was made of.
+        """
         rows = []
-        for pid, (comm, ticks, first, last) in sorted(
+        for pid, (comm, ticks, first, last, pss_peak) in sorted(
             self.processes.items(), key=lambda i: i[1][2]
         ):
             cpu = ticks / CLOCK_TICKS
             if cpu >= at_least or pid == self.sid:
                 role = "main" if pid == self.sid else "child"
                 rows.append({"pid": pid, "command": comm, "role": role, "cpu_s": round(cpu, 1),
-                             "seen_from_s": first, "seen_until_s": last})  # fmt: skip
+                             "seen_from_s": first, "seen_until_s": last,
+                             "peak_pss_mb": round(pss_peak / MB, 1),
+                             "pss_at_peak_mb": round(self.pss_peak_parts.get(pid, 0) / MB, 1)})  # fmt: skip
         return rows
 
 

@@ -225,3 +225,38 @@ def test_machine_section_shows_steps_per_n_when_they_differ() -> None:
         "steps at N = 1,000: build floor floor-index; steps at N = 10,000: build floor-index"
     )
     assert report._steps_text({"steps": ["build", "floor"]}) == "steps build floor"
+
+
+def test_sampler_records_each_process_peak_and_the_tree_peak_parts() -> None:
+    """A real child that holds 64 MiB: its peak PSS and its share of the tree's peak are recorded."""
+    import os
+    import subprocess
+    import time
+
+    code = "import sys, time; b = bytearray(64 << 20); sys.stdout.write('ready\\n'); sys.stdout.flush(); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        sampler = run_bench.TreeSampler(child.pid, 0.05)
+        sampler.sample()
+        time.sleep(0.1)
+        sampler.sample()
+        rows = sampler.cpu_by_process(at_least=0.0)
+    finally:
+        os.killpg(child.pid, 9)
+        child.wait()
+    [row] = [r for r in rows if r["pid"] == child.pid]
+    assert row["peak_pss_mb"] >= 64
+    assert row["pss_at_peak_mb"] == pytest.approx(sampler.pss_peak / run_bench.MB, abs=0.1)
+    assert sampler.pss_peak_at >= 0
+
+
+def test_cpu_by_process_line_shows_the_peak_memory() -> None:
+    rows = [{"pid": 1, "command": "python", "role": "main", "cpu_s": 2.0, "seen_from_s": 0.0,
+             "seen_until_s": 9.0, "peak_pss_mb": 300.0, "pss_at_peak_mb": 250.0},
+            {"pid": 2, "command": "pagefind_extend", "role": "child", "cpu_s": 5.0, "seen_from_s": 3.0,
+             "seen_until_s": 8.0, "peak_pss_mb": 900.0, "pss_at_peak_mb": 0.0}]  # fmt: skip
+    line = report._processes(rows)
+    assert "mkdocs (main) 2.00 s CPU, seen 0.0–9.0 s, peak PSS 300 MiB (250 MiB at the tree's peak)" in line
+    assert "pagefind_extend (child) 5.00 s CPU, seen 3.0–8.0 s, peak PSS 900 MiB;" not in line
+    assert line.endswith("peak PSS 900 MiB")
