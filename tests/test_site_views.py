@@ -520,3 +520,25 @@ def test_plain_urls_link_the_indicators_page(basic_reports):
     assert 'href="990101-201-2022-budget/indicators.html#project-1"' in html
     back = site.render("budgets/990101-201-2022-budget/indicators.md").html
     assert 'href="../990101-201-2022-budget.html#project-1"' in back
+
+
+def test_a_file_saved_again_after_hashing_is_validated_and_cached_as_it_now_is(tmp_path):
+    """The worker reads the file itself: its outcome is keyed by the bytes it read, not the main's hash."""
+    import hashlib
+
+    from gongkai.site.source import process_and_store, scratch_store
+
+    source = next((BASIC / "content").rglob("*.yaml"))
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes())
+    stale = hashlib.sha256(b"what the main process read").hexdigest()
+    store = scratch_store()
+    [summary] = process_and_store([(path, "x.yaml", stale)], store)
+    now = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert summary.digest == now
+    assert summary.store is store
+    assert store.get(now, "x.yaml") is not None
+    assert store.get(stale, "x.yaml") is None
+    # no digest (unreadable or too large in the main process): validated, never cached
+    [unread] = process_and_store([(path, "x.yaml", "")], store)
+    assert unread.digest == "" and unread.store is None and unread.valid

@@ -53,6 +53,11 @@ class GongkaiConfig(Config):
     after editing one file must stay fast); restart the server to re-index.
     """
 
+    search_shard_pages = c.Type(int, default=2000)
+    """Pages per Pagefind run: a bundle of more pages is indexed in runs of this many, one after
+    the other, and merged into one bundle that searches the same (Pagefind's memory, about
+    0.25 MB per page, is then bounded by the run, not the site); ``0``: one run per bundle."""
+
     downloads = c.Type(bool, default=True)
     """Publish the open data under ``data/`` and the pages ``downloads/`` (数据下载) and ``downloads/dictionary/`` (数据字典)."""
 

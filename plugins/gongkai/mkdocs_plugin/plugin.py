@@ -62,6 +62,7 @@ from gongkai.package import PackageMeta
 from gongkai.search import (
     TEMPLATE_EXCLUDE_SELECTORS,
     BackgroundIndex,
+    IndexStats,
     SearchIndexError,
     register_theme_dir,
 )
@@ -159,6 +160,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 target.append(f"{ASSET_DIR}/{name}")
         if self.config.search:
             _setup_search(config)
+        if self.config.search_shard_pages < 0:
+            raise PluginError(
+                f"gongkai: search_shard_pages 应为 0 或正整数，而不是 {self.config.search_shard_pages}"
+            )
         try:
             check_formats(self.config.download_formats)
             check_formats(self.config.budget_download_formats)
@@ -249,7 +254,12 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         """
         if not self.config.search or (self.serving and self.builds > 0):
             return None
-        return BackgroundIndex(Path(config.site_dir), exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS)
+        shard = self.config.search_shard_pages
+        return BackgroundIndex(
+            Path(config.site_dir),
+            exclude_selectors=TEMPLATE_EXCLUDE_SELECTORS,
+            shard_pages=shard if shard > 0 else None,
+        )
 
     def _start_search(self, files: Files, config: MkDocsConfig) -> None:
         """Stage the generated bodies the workers did not, and start Pagefind on them.
@@ -501,9 +511,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         more = stats.indicators
         log.info(
             # The time is both Pagefind runs (the first bundle, then the second).
-            f"搜索索引：{stats.pages} 个页面，用时 {stats.total_seconds:.1f} 秒；{stats.files} 个文件，"
+            f"搜索索引：{stats.pages} 个页面{_in_runs(stats)}，用时 {stats.total_seconds:.1f} 秒；{stats.files} 个文件，"
             f"共 {stats.bytes / 1024:.0f} KiB（首次查询前下载 {stats.core_bytes / 1024:.0f} KiB）"
-            + (f"；随后查询的第二部分 {more.pages} 个页面，{more.bytes / 1024:.0f} KiB" if more else "")
+            + (f"；随后查询的第二部分 {more.pages} 个页面{_in_runs(more)}，{more.bytes / 1024:.0f} KiB" if more else "")
         )
         if not stats.body_marked:
             log.warning("gongkai: 没有页面带 data-pagefind-body，搜索索引包含了所有页面")
@@ -712,3 +722,8 @@ def _log_summary(site: Site) -> None:
         f"{len(cat.entries)} 个部门年度预算已发布，{len(cat.unpublished)} 个未能发布；"
         f"会计校验结果 {findings} 个（不影响构建，strict: true 时未确认的错误会使构建失败）"
     )
+
+
+def _in_runs(stats: IndexStats) -> str:
+    """``（分 3 批建立）`` when the bundle was indexed in shards (``search_shard_pages``)."""
+    return f"（分 {stats.runs} 批建立）" if stats.runs > 1 else ""

@@ -27,7 +27,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gongkai.errors import GongkaiError
-from gongkai.search.stable import canonicalise_bundle
+from gongkai.search.merge import merge_bundles
+from gongkai.search.stable import BundleFormatError, canonicalise_bundle
 
 DEFAULT_OUTPUT_SUBDIR = "pagefind"
 """Where the bundle goes, relative to the site directory (the search box expects it there)."""
@@ -44,6 +45,10 @@ the 2,500 department pages were 19 KB of it)."""
 
 BUNDLES_FILE = "gongkai-bundles.json"
 """Written into the main bundle: the further bundles the search box queries after it."""
+
+SHARD_PAGES = 2000
+"""Pages per Pagefind run when a bundle has more (:class:`_Shards`): Pagefind holds
+about 0.25–0.3 MB per page until it writes, so a run stays near 0.6 GB."""
 
 DEFAULT_LANGUAGE = "zh"
 """One index for the whole site, segmented as Chinese (``--force-language zh``)."""
@@ -151,6 +156,8 @@ class IndexStats:
             the same bytes on every build of the same site; False if not asked
             for or if this Pagefind's files have a format that module does not know.
         output: Pagefind's console output, for a debug log.
+        runs: Pagefind runs that made the bundle: 1, or the shards merged into it
+            (``shard_pages``).
         indicators: The second bundle (indicators and department pages, ``pagefind-more/``),
             described the same way, or None when there is none (no such pages,
             a custom ``glob``, or ``secondary_subdir=None``). All fields above
@@ -172,6 +179,7 @@ class IndexStats:
     bundle_dir: Path
     version: str
     cpu_seconds: float | None = None
+    runs: int = 1
     body_marked: bool = False
     query_segmentation_patched: bool = False
     canonical: bool = False
@@ -247,6 +255,7 @@ def index_site(
     executable: Path | None = None,
     timeout: float | None = None,
     source_dir: Path | None = None,
+    shard_pages: int | None = SHARD_PAGES,
 ) -> IndexStats:
     """Index a built site with Pagefind's extended build.
 
@@ -287,6 +296,10 @@ def index_site(
             staging copy of the pages to index at the paths they have in the site
             (:func:`gongkai.search.staging.stage_page`), so indexing can run while
             the site is still being written. The bundles still go into ``site_dir``.
+        shard_pages: A bundle of more pages is indexed in runs of at most this many,
+            one after the other, and the runs' bundles merged into one: Pagefind's
+            memory is bounded by the run, not the site (:class:`_Shards`). None:
+            one run per bundle whatever its size. Not used with ``glob``.
 
     Returns:
         Sizes, counts and timing of the bundle.
@@ -329,14 +342,20 @@ def index_site(
         if second is not None and glob is None
         else []
     )
+    if shard_pages is not None and shard_pages < 1:
+        raise SearchIndexError(f"shard_pages must be at least 1, not {shard_pages}")
+    shards = _Shards(exe, pages_dir, options, timeout, shard_pages)
     if secondary_pages:
         assert second is not None and second_dir is not None
-        main_glob = _glob_without(pages_dir, set(secondary_pages), (bundle_dir, second_dir))
-        main = _run(exe, pages_dir, bundle_dir, options, main_glob, timeout)
+        excluded = set(secondary_pages)
+        main_glob = _glob_without(pages_dir, excluded, (bundle_dir, second_dir))
+        main_pages = [p for p in _html_files(pages_dir, (bundle_dir, second_dir)) if p not in excluded]
+        main = shards.run(bundle_dir, main_glob, main_pages)
         second_glob = "{" + ",".join(SECONDARY_PATTERNS) + "}"
-        extra = _run(exe, pages_dir, second_dir, options, second_glob, timeout)
+        extra = shards.run(second_dir, second_glob, secondary_pages)
     else:
-        main = _run(exe, pages_dir, bundle_dir, options, glob, timeout)
+        every_page = _html_files(pages_dir, (bundle_dir,)) if glob is None else None
+        main = shards.run(bundle_dir, glob, every_page)
         extra = None
 
     stats = _finish(bundle_dir, main, prune_ui, fix_query_segmentation, canonical)
@@ -395,8 +414,8 @@ def _glob_without(site_dir: Path, excluded: set[Path], bundles: Sequence[Path]) 
     """
     patterns: set[str] = set()
     excluded_tops = {p.relative_to(site_dir).parts[0] for p in excluded}
-    for path in site_dir.rglob("*.html"):
-        if path in excluded or any(b == path or b in path.parents for b in bundles):
+    for path in _html_files(site_dir, bundles):
+        if path in excluded:
             continue
         parts = path.relative_to(site_dir).parts
         if len(parts) == 1:
@@ -413,11 +432,97 @@ def _glob_without(site_dir: Path, excluded: set[Path], bundles: Sequence[Path]) 
     return "{" + ",".join(sorted(patterns)) + "}"
 
 
+def _html_files(site_dir: Path, bundles: Sequence[Path]) -> list[Path]:
+    """The HTML files under ``site_dir`` outside the bundle directories, in path order."""
+    return sorted(
+        path
+        for path in site_dir.rglob("*.html")
+        if not any(b == path or b in path.parents for b in bundles)
+    )
+
+
 @dataclass
 class _Run:
     output: str
     seconds: float
     cpu_seconds: float | None
+    runs: int = 1
+
+
+@dataclass(frozen=True)
+class _Shards:
+    """Runs Pagefind over a page set, in shards of at most ``size`` pages when it is larger.
+
+    Pagefind keeps every page it indexes in memory until it writes the bundle
+    (about 0.25 MB per department-year page); a shard bounds that. The shards'
+    bundles are merged into one (:func:`gongkai.search.merge.merge_bundles`),
+    which searches as one run's would; a page set of at most ``size`` pages,
+    or ``size`` None, is one run, as before.
+    """
+
+    exe: Path
+    pages_dir: Path
+    options: Sequence[str]
+    timeout: float | None
+    size: int | None
+
+    def run(self, bundle_dir: Path, glob: str | None, pages: Sequence[Path] | None) -> _Run:
+        """Index ``pages`` (matched by ``glob``; None: what ``glob`` matches, one run) into ``bundle_dir``."""
+        if self.size is None or pages is None or len(pages) <= self.size:
+            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+        indexed = _with_body(pages)
+        if len(indexed) <= self.size:
+            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+        work = Path(tempfile.mkdtemp(prefix=".gongkai-search-", dir=self.pages_dir.parent))
+        try:
+            return self._sharded(bundle_dir, indexed, work)
+        except BundleFormatError:  # a Pagefind release with another format: one run, as before
+            _remove_bundle(bundle_dir)
+            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _sharded(self, bundle_dir: Path, pages: Sequence[Path], work: Path) -> _Run:
+        assert self.size is not None
+        runs: list[_Run] = []
+        bundles: list[Path] = []
+        for number, start in enumerate(range(0, len(pages), self.size)):
+            shard_dir = work / f"pages-{number}"
+            _link_pages(self.pages_dir, pages[start : start + self.size], shard_dir)
+            bundles.append(work / f"bundle-{number}")
+            runs.append(_run(self.exe, shard_dir, bundles[-1], self.options, None, self.timeout))
+            shutil.rmtree(shard_dir)
+        started = time.perf_counter()
+        merged = merge_bundles(bundles, bundle_dir)
+        cpu = [r.cpu_seconds for r in runs]
+        output = "".join(r.output for r in runs) + (
+            f"Merged {len(runs)} runs of at most {self.size} pages:\n"
+            f"  Indexed {merged.pages} pages\n  Indexed {merged.words} words\n  Indexed {merged.filters} filters\n"
+        )
+        seconds = sum(r.seconds for r in runs) + time.perf_counter() - started
+        total_cpu = None if None in cpu else sum(c for c in cpu if c is not None)
+        return _Run(output, seconds, total_cpu, runs=len(runs))
+
+
+def _with_body(pages: Sequence[Path]) -> list[Path]:
+    """The pages Pagefind indexes: those with ``data-pagefind-body`` if any has one, else all.
+
+    A shard must be given the same choice as the whole set: Pagefind run over
+    a shard without such a page would index its pages whole.
+    """
+    marked = [p for p in pages if b"data-pagefind-body" in p.read_bytes()]
+    return marked or list(pages)
+
+
+def _link_pages(pages_dir: Path, pages: Sequence[Path], shard_dir: Path) -> None:
+    """The shard's pages at their paths under ``shard_dir`` (hard links; copies across file systems)."""
+    for page in pages:
+        target = shard_dir / page.relative_to(pages_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)
 
 
 def _run(
@@ -465,7 +570,11 @@ def _finish(
     stable = canonicalise_bundle(bundle_dir) if canonical else False
     stats = _describe(bundle_dir, bundle_dir / "pagefind-entry.json", run.seconds, run.output)
     return replace(
-        stats, query_segmentation_patched=patched, canonical=stable, cpu_seconds=run.cpu_seconds
+        stats,
+        query_segmentation_patched=patched,
+        canonical=stable,
+        cpu_seconds=run.cpu_seconds,
+        runs=run.runs,
     )
 
 

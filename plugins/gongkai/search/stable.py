@@ -143,6 +143,13 @@ def cbor_encode(value: CborValue) -> bytes:
     return bytes(out)
 
 
+def cbor_head(major: int, arg: int) -> bytes:
+    """The head of a CBOR item of major type ``major`` and length or value ``arg`` (shortest form)."""
+    out = bytearray()
+    _head(major, arg, out)
+    return bytes(out)
+
+
 def _head(major: int, arg: int, out: bytearray) -> None:
     if arg < 24:
         out.append(major << 5 | arg)
@@ -207,15 +214,16 @@ def _body(path: Path) -> bytes:
     return raw[len(SIGNATURE) :]
 
 
-def pack(body: bytes) -> bytes:
+def pack(body: bytes, level: int = GZIP_LEVEL) -> bytes:
     """``pagefind_dcd`` + ``body``, gzip-compressed the same way on every run.
 
     The gzip header is written here rather than by :mod:`gzip` (whose header
     bytes have changed between Python versions): no time stamp, no file name,
     "maximum compression" flag, OS "unknown" — the header Pagefind writes.
+    ``level``: zlib's; the header says the same whatever it is (browsers ignore it).
     """
     raw = SIGNATURE + body
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS, 8)
     deflated = compressor.compress(raw) + compressor.flush()
     header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
     trailer = struct.pack("<II", zlib.crc32(raw), len(raw) & 0xFFFFFFFF)
