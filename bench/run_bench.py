@@ -440,7 +440,8 @@ def mkdocs(*args: str) -> list[str]:
 # --------------------------------------------------------------------------- #
 
 _INDEX_RE = re.compile(
-    r"搜索索引：(\d+) 个页面，用时 ([\d.]+) 秒；(\d+) 个文件，共 (\d+) KiB（首次查询前下载 (\d+) KiB）"
+    r"搜索索引：(\d+) 个页面(?:（分 (\d+) 批建立）)?，用时 ([\d.]+) 秒；(\d+) 个文件，共 (\d+) KiB（首次查询前下载 (\d+) KiB）"
+    r"(?:；随后查询的第二部分 (\d+) 个页面(?:（分 (\d+) 批建立）)?)?"
 )
 _BUILT_RE = re.compile(r"Documentation built in ([\d.]+) seconds")
 _PUBLISHED_RE = re.compile(r"(\d+) 个部门年度预算已发布，(\d+) 个未能发布；会计校验结果 (\d+) 个")
@@ -451,9 +452,11 @@ def log_metrics(text: str) -> dict[str, Any]:
     """Figures from an ``mkdocs build`` / ``serve`` log (the plugin's and MkDocs' own lines)."""
     found: dict[str, Any] = {}
     if match := _INDEX_RE.search(text):
-        pages, seconds, files, kib, core = match.groups()
+        pages, runs, seconds, files, kib, core, more_pages, more_runs = match.groups()
         found.update(index_pages=int(pages), index_s=float(seconds), index_files=int(files),
-                     index_kib=int(kib), index_core_kib=int(core))  # fmt: skip
+                     index_kib=int(kib), index_core_kib=int(core), index_runs=int(runs or 1))  # fmt: skip
+        if more_pages:
+            found.update(index_more_pages=int(more_pages), index_more_runs=int(more_runs or 1))
     built = [float(s) for s in _BUILT_RE.findall(text)]
     if built:
         found["mkdocs_reported_s"] = built[0]

@@ -260,3 +260,21 @@ def test_cpu_by_process_line_shows_the_peak_memory() -> None:
     assert "mkdocs (main) 2.00 s CPU, seen 0.0–9.0 s, peak PSS 300 MiB (250 MiB at the tree's peak)" in line
     assert "pagefind_extend (child) 5.00 s CPU, seen 3.0–8.0 s, peak PSS 900 MiB;" not in line
     assert line.endswith("peak PSS 900 MiB")
+
+
+@pytest.mark.parametrize(("runs", "more_runs"), [(1, 1), (5, 7)])
+def test_log_metrics_reads_the_plugins_search_line(runs: int, more_runs: int) -> None:
+    from dataclasses import replace
+
+    from gongkai.mkdocs_plugin.plugin import search_log_line
+    from gongkai.search import IndexStats
+
+    stats = IndexStats(pages=10000, languages={"zh": 10000}, words=8000, filters=3, files=10275,
+                       bytes=34296 * 1024, core_bytes=185 * 1024, index_chunks=266, max_index_chunk_bytes=1,
+                       mean_fragment_bytes=1, seconds=131.6, bundle_dir=Path("."), version="1.5.2", runs=runs)  # fmt: skip
+    stats = replace(stats, indicators=replace(stats, pages=12500, runs=more_runs, seconds=0.0))
+    found = run_bench.log_metrics("INFO    -  gongkai: " + search_log_line(stats) + "\n")
+    assert found["index_pages"] == 10000 and found["index_runs"] == runs
+    assert found["index_kib"] == 34296 and found["index_core_kib"] == 185
+    assert found["index_s"] == pytest.approx(stats.total_seconds, abs=0.05)
+    assert found["index_more_pages"] == 12500 and found["index_more_runs"] == more_runs

@@ -53,7 +53,7 @@ class GongkaiConfig(Config):
     after editing one file must stay fast); restart the server to re-index.
     """
 
-    search_shard_pages = c.Type(int, default=2000)
+    search_shard_pages = c.Type(int, default=1500)
     """Pages per Pagefind run: a bundle of more pages is indexed in runs of this many, one after
     the other, and merged into one bundle that searches the same (Pagefind's memory, about
     0.25 MB per page, is then bounded by the run, not the site); ``0``: one run per bundle."""

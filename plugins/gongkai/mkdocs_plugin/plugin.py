@@ -508,13 +508,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             raise PluginError(
                 f"gongkai: 建立搜索索引失败（检查 pagefind[extended] 是否已安装，或设置 search: false 跳过）：{exc}"
             ) from exc
-        more = stats.indicators
-        log.info(
-            # The time is both Pagefind runs (the first bundle, then the second).
-            f"搜索索引：{stats.pages} 个页面{_in_runs(stats)}，用时 {stats.total_seconds:.1f} 秒；{stats.files} 个文件，"
-            f"共 {stats.bytes / 1024:.0f} KiB（首次查询前下载 {stats.core_bytes / 1024:.0f} KiB）"
-            + (f"；随后查询的第二部分 {more.pages} 个页面{_in_runs(more)}，{more.bytes / 1024:.0f} KiB" if more else "")
-        )
+        log.info(search_log_line(stats))
         if not stats.body_marked:
             log.warning("gongkai: 没有页面带 data-pagefind-body，搜索索引包含了所有页面")
         if not getattr(stats, "canonical", True):
@@ -721,6 +715,17 @@ def _log_summary(site: Site) -> None:
     log.info(
         f"{len(cat.entries)} 个部门年度预算已发布，{len(cat.unpublished)} 个未能发布；"
         f"会计校验结果 {findings} 个（不影响构建，strict: true 时未确认的错误会使构建失败）"
+    )
+
+
+def search_log_line(stats: IndexStats) -> str:
+    """The build log's line about the search index (the benchmark reads it: bench/run_bench.py)."""
+    more = stats.indicators
+    # The time is every Pagefind run (the first bundle, then the second).
+    return (
+        f"搜索索引：{stats.pages} 个页面{_in_runs(stats)}，用时 {stats.total_seconds:.1f} 秒；{stats.files} 个文件，"
+        f"共 {stats.bytes / 1024:.0f} KiB（首次查询前下载 {stats.core_bytes / 1024:.0f} KiB）"
+        + (f"；随后查询的第二部分 {more.pages} 个页面{_in_runs(more)}，{more.bytes / 1024:.0f} KiB" if more else "")
     )
 
 
