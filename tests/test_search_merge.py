@@ -21,7 +21,7 @@ import pytest
 from gongkai.search import SearchIndexError, index_site
 from gongkai.search import indexer as indexer_module
 from gongkai.search.merge import CHUNK_BYTES
-from gongkai.search.stable import BundleFormatError, _body, content_hash, read_data_file
+from gongkai.search.stable import _body, content_hash, read_data_file
 from web_support import serve_directory
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -169,18 +169,46 @@ def test_unmarked_pages_stay_out_of_every_shard(tmp_path: Path) -> None:
     assert urls == {f"/budgets/b{i:03d}/" for i in range(6)}
 
 
+def _fake_merge(code: str) -> Any:
+    """A merge command that runs ``code`` (with ``out`` the bundle directory) instead of the merge."""
+    import sys
+
+    def command(bundle_dir: Path, bundles: Any) -> list[str]:
+        return [sys.executable, "-c", f"from pathlib import Path; import sys; out = Path({str(bundle_dir)!r}); {code}"]
+
+    return command
+
+
 @pytest.mark.slow
 def test_an_unknown_format_falls_back_to_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def unknown(shards: Any, out: Path) -> Any:
-        (out / "index").mkdir(parents=True)  # a half-written bundle is removed first
-        (out / "pagefind-entry.json").write_text("{}", encoding="utf-8")
-        raise BundleFormatError("a future Pagefind")
-
-    monkeypatch.setattr(indexer_module, "merge_bundles", unknown)
+    code = ("(out / 'fragment').mkdir(parents=True); (out / 'fragment' / 'zh_stale.pf_fragment').write_bytes(b'x'); "
+            "print('a future Pagefind', file=sys.stderr); sys.exit(3)")  # fmt: skip
+    monkeypatch.setattr(indexer_module, "_merge_command", _fake_merge(code))
     stats = index_site(_site(tmp_path, pages=10), shard_pages=4)
     assert stats.pages == 10
     assert "Merged" not in stats.output
+    assert not (stats.bundle_dir / "fragment" / "zh_stale.pf_fragment").exists()  # the half-written bundle went
+    assert len(list((stats.bundle_dir / "fragment").iterdir())) == 10
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+@pytest.mark.slow
+def test_a_failing_merge_is_an_error_not_a_silent_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexer_module, "_merge_command", _fake_merge("print('disk full', file=sys.stderr); sys.exit(1)"))
+    with pytest.raises(SearchIndexError, match=r"merging the search index shards failed \(exit 1\):\ndisk full"):
+        index_site(_site(tmp_path, pages=10), shard_pages=4)
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_merge_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gongkai.search.merge import MERGE_FORMAT_EXIT, main
+
+    assert main([str(tmp_path / "out")]) == 2
+    assert "usage:" in capsys.readouterr().err
+    (tmp_path / "shard").mkdir()
+    (tmp_path / "shard" / "pagefind-entry.json").write_text('{"languages": {}}', encoding="utf-8")
+    assert main([str(tmp_path / "out"), str(tmp_path / "shard")]) == MERGE_FORMAT_EXIT
+    assert "a bundle of 0 languages" in capsys.readouterr().err
 
 
 def test_shard_pages_must_be_positive(tmp_path: Path) -> None:

@@ -18,16 +18,17 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gongkai.errors import GongkaiError
-from gongkai.search.merge import merge_bundles
+from gongkai.search.merge import MERGE_FORMAT_EXIT
 from gongkai.search.stable import BundleFormatError, canonicalise_bundle
 
 DEFAULT_OUTPUT_SUBDIR = "pagefind"
@@ -352,12 +353,13 @@ def index_site(
         excluded = set(secondary_pages)
         main_glob = _glob_without(pages_dir, excluded, (bundle_dir, second_dir))
         main_pages = [p for p in _html_files(pages_dir, (bundle_dir, second_dir)) if p not in excluded]
-        main = shards.run(bundle_dir, main_glob, main_pages)
+        finish_main = shards.start(bundle_dir, main_glob, main_pages)
         second_glob = "{" + ",".join(SECONDARY_PATTERNS) + "}"
-        extra = shards.run(second_dir, second_glob, secondary_pages)
+        finish_extra = shards.start(second_dir, second_glob, secondary_pages)  # while the first merges
+        main, extra = finish_main(), finish_extra()
     else:
         every_page = _html_files(pages_dir, (bundle_dir,)) if glob is None else None
-        main = shards.run(bundle_dir, glob, every_page)
+        main = shards.start(bundle_dir, glob, every_page)()
         extra = None
 
     stats = _finish(bundle_dir, main, prune_ui, fix_query_segmentation, canonical)
@@ -460,6 +462,10 @@ class _Shards:
     bundles are merged into one (:func:`gongkai.search.merge.merge_bundles`),
     which searches as one run's would; a page set of at most ``size`` pages,
     or ``size`` None, is one run, as before.
+
+    :meth:`start` returns once the bundle's Pagefind runs are done; the merge
+    then runs in a child process (Python's CPU, outside the build's process)
+    while the next bundle's Pagefind runs, and the returned function waits for it.
     """
 
     exe: Path
@@ -468,42 +474,112 @@ class _Shards:
     timeout: float | None
     size: int | None
 
-    def run(self, bundle_dir: Path, glob: str | None, pages: Sequence[Path] | None) -> _Run:
+    def start(self, bundle_dir: Path, glob: str | None, pages: Sequence[Path] | None) -> Callable[[], _Run]:
         """Index ``pages`` (matched by ``glob``; None: what ``glob`` matches, one run) into ``bundle_dir``."""
-        if self.size is None or pages is None or len(pages) <= self.size:
-            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
-        indexed = _with_body(pages)
-        if len(indexed) <= self.size:
-            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+        indexed = _with_body(pages) if self.size is not None and pages is not None and len(pages) > self.size else []
+        if self.size is None or len(indexed) <= self.size:
+            run = _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+            return lambda: run
         work = Path(tempfile.mkdtemp(prefix=".gongkai-search-", dir=self.pages_dir.parent))
+        existed = bundle_dir.exists()
         try:
-            return self._sharded(bundle_dir, indexed, work)
-        except BundleFormatError:  # a Pagefind release with another format: one run, as before
-            _remove_bundle(bundle_dir)
-            return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
-        finally:
+            runs, bundles = self._index_shards(indexed, work)
+            merging = _Merging(bundles, bundle_dir, work, self.timeout)
+        except BaseException:
             shutil.rmtree(work, ignore_errors=True)
+            raise
 
-    def _sharded(self, bundle_dir: Path, pages: Sequence[Path], work: Path) -> _Run:
+        def finish() -> _Run:
+            try:
+                return _merged_run(runs, merging.result(), self.size or 0)
+            except BundleFormatError:  # a Pagefind release with another format: one run, as before
+                if existed:
+                    _remove_bundle(bundle_dir)
+                else:  # all the merge's, even half-written
+                    shutil.rmtree(bundle_dir, ignore_errors=True)
+                return _run(self.exe, self.pages_dir, bundle_dir, self.options, glob, self.timeout)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+
+        return finish
+
+    def _index_shards(self, pages: Sequence[Path], work: Path) -> tuple[list[_Run], list[Path]]:
+        """One Pagefind run per shard, one after the other; their bundles."""
         assert self.size is not None
         runs: list[_Run] = []
         bundles: list[Path] = []
-        for number, start in enumerate(range(0, len(pages), self.size)):
+        for number, first in enumerate(range(0, len(pages), self.size)):
             shard_dir = work / f"pages-{number}"
-            _link_pages(self.pages_dir, pages[start : start + self.size], shard_dir)
+            _link_pages(self.pages_dir, pages[first : first + self.size], shard_dir)
             bundles.append(work / f"bundle-{number}")
             runs.append(_run(self.exe, shard_dir, bundles[-1], self.options, None, self.timeout))
             shutil.rmtree(shard_dir)
-        started = time.perf_counter()
-        merged = merge_bundles(bundles, bundle_dir)
-        cpu = [r.cpu_seconds for r in runs]
-        output = "".join(r.output for r in runs) + (
-            f"Merged {len(runs)} runs of at most {self.size} pages:\n"
-            f"  Indexed {merged.pages} pages\n  Indexed {merged.words} words\n  Indexed {merged.filters} filters\n"
-        )
-        seconds = sum(r.seconds for r in runs) + time.perf_counter() - started
-        total_cpu = None if None in cpu else sum(c for c in cpu if c is not None)
-        return _Run(output, seconds, total_cpu, runs=len(runs))
+        return runs, bundles
+
+
+class _Merging:
+    """:func:`gongkai.search.merge.main` over the shards' bundles in a child process, waited for on a thread."""
+
+    def __init__(self, bundles: Sequence[Path], bundle_dir: Path, work: Path, timeout: float | None) -> None:
+        self.started = time.perf_counter()
+        self._done: list[_Finished] = []
+        self._error: list[BaseException] = []
+        cmd = _merge_command(bundle_dir, bundles)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
+        self._thread = threading.Thread(target=self._wait, args=(cmd, work, env, timeout), daemon=True)
+        self._thread.start()
+
+    def _wait(self, cmd: list[str], work: Path, env: dict[str, str], timeout: float | None) -> None:
+        try:
+            self._done.append(_run_measured(cmd, work, env, timeout))
+        except BaseException as exc:  # noqa: BLE001 - handed to result()
+            self._error.append(exc)
+
+    def result(self) -> tuple[dict[str, Any], float, float | None]:
+        """The merge's statistics, wall seconds and CPU seconds.
+
+        Raises:
+            BundleFormatError: The shards are in a format the merge does not know.
+            SearchIndexError: The merge failed or ran out of time.
+        """
+        self._thread.join()
+        if self._error:
+            error = self._error[0]
+            if isinstance(error, subprocess.TimeoutExpired):
+                raise SearchIndexError(f"merging the search index shards did not finish within {error.timeout} s")
+            raise SearchIndexError(f"cannot merge the search index shards: {error}") from error
+        done = self._done[0]
+        if done.returncode == MERGE_FORMAT_EXIT:
+            raise BundleFormatError(done.output.strip())
+        if done.returncode != 0:
+            tail = "\n".join(done.output.strip().splitlines()[-15:])
+            raise SearchIndexError(f"merging the search index shards failed (exit {done.returncode}):\n{tail}")
+        stats = [line for line in done.output.splitlines() if line.startswith('{"pages": ')]
+        if not stats:
+            raise SearchIndexError(f"merging the search index shards printed no result:\n{done.output.strip()}")
+        return json.loads(stats[-1]), time.perf_counter() - self.started, done.cpu_seconds
+
+
+#: Where ``gongkai`` is imported from, for the merge's child process.
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def _merge_command(bundle_dir: Path, bundles: Sequence[Path]) -> list[str]:
+    """:func:`gongkai.search.merge.main` in a fresh interpreter (not ``-m``: the package imports the module first)."""
+    code = "import sys; from gongkai.search.merge import main; sys.exit(main())"
+    return [sys.executable, "-c", code, str(bundle_dir), *map(str, bundles)]
+
+
+def _merged_run(runs: Sequence[_Run], merged: tuple[dict[str, Any], float, float | None], size: int) -> _Run:
+    """The shards' runs and their merge, as one :class:`_Run` (the totals last, as Pagefind prints them)."""
+    stats, merge_seconds, merge_cpu = merged
+    output = "".join(r.output for r in runs) + (
+        f"Merged {len(runs)} runs of at most {size} pages:\n"
+        f"  Indexed {stats['pages']} pages\n  Indexed {stats['words']} words\n  Indexed {stats['filters']} filters\n"
+    )
+    cpu = [r.cpu_seconds for r in runs] + [merge_cpu]
+    total_cpu = None if None in cpu else sum(c for c in cpu if c is not None)
+    return _Run(output, sum(r.seconds for r in runs) + merge_seconds, total_cpu, runs=len(runs))
 
 
 def _with_body(pages: Sequence[Path]) -> list[Path]:

@@ -42,8 +42,9 @@ import heapq
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,9 @@ chunks are between the two)."""
 
 CHUNK_HASH_LENGTH = 7
 """Hex digits in an index chunk's or filter's file name, as Pagefind names them."""
+
+MERGE_FORMAT_EXIT = 3
+"""Exit status of ``python -m gongkai.search.merge`` for shards in a format it does not know."""
 
 _DATA_FILES = ("pagefind-entry.json",)
 _DATA_DIRS = ("index", "fragment", "filter")
@@ -260,3 +264,27 @@ def _write_filters(parts: Sequence[_Shard], language: str, filter_dir: Path) -> 
         (filter_dir / f"{file_hash}.pf_filter").write_bytes(pack(body))
         listed.append([name, file_hash])
     return listed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m gongkai.search.merge OUT SHARD…``: the merge as the indexer runs it, in a child process.
+
+    Prints the :class:`MergeStats` as one line of JSON. Exit 3
+    (:data:`MERGE_FORMAT_EXIT`) with the reason for shards in a format this
+    module does not know; the indexer then indexes the pages in one run.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 2:
+        print("usage: python -m gongkai.search.merge OUT SHARD...", file=sys.stderr)
+        return 2
+    try:
+        stats = merge_bundles([Path(a) for a in args[1:]], Path(args[0]))
+    except BundleFormatError as exc:
+        print(exc, file=sys.stderr)
+        return MERGE_FORMAT_EXIT
+    print(json.dumps(asdict(stats)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

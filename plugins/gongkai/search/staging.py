@@ -365,9 +365,9 @@ PENDING_PAGES = ".pending"
 class BackgroundIndex:
     """Pagefind over a staging directory on a thread; the bundles go into the site.
 
-    The thread mostly waits for the Pagefind process; only merging the bundles
-    of a site indexed in shards (``shard_pages``) takes its own CPU, about 8 s
-    per 10,000 pages. :meth:`join` returns the bundle's statistics or
+    The thread only waits for the Pagefind processes (and, for a site indexed
+    in shards, the process merging their bundles), so it costs the build's own
+    process nothing. :meth:`join` returns the bundle's statistics or
     raises what the run raised; the staging directory is removed either way.
     ``strip=False`` stages each body whole (the bundles are the same).
     """
