@@ -142,7 +142,7 @@ class IndexStats:
         index_chunks: Number of word-index chunks (``index/*.pf_index``).
         max_index_chunk_bytes: Largest word-index chunk.
         mean_fragment_bytes: Mean size of a page fragment (``fragment/*.pf_fragment``).
-        seconds: Wall time of the Pagefind run.
+        seconds: Wall time of the Pagefind run (in shards: of every run, and of waiting for their merge).
         cpu_seconds: CPU time (user + system, all threads) of the Pagefind run;
             unlike ``seconds``, it does not grow when other processes share the CPUs.
         bundle_dir: The bundle directory (``site_dir / output_subdir``).
@@ -521,7 +521,6 @@ class _Merging:
     """:func:`gongkai.search.merge.main` over the shards' bundles in a child process, waited for on a thread."""
 
     def __init__(self, bundles: Sequence[Path], bundle_dir: Path, work: Path, timeout: float | None) -> None:
-        self.started = time.perf_counter()
         self._done: list[_Finished] = []
         self._error: list[BaseException] = []
         cmd = _merge_command(bundle_dir, bundles)
@@ -536,13 +535,18 @@ class _Merging:
             self._error.append(exc)
 
     def result(self) -> tuple[dict[str, Any], float, float | None]:
-        """The merge's statistics, wall seconds and CPU seconds.
+        """The merge's statistics, the seconds waited for it here and its CPU seconds.
+
+        The wait, not the merge's whole wall time: a merge that ran while the
+        next bundle's Pagefind runs did cost the build no time.
 
         Raises:
             BundleFormatError: The shards are in a format the merge does not know.
             SearchIndexError: The merge failed or ran out of time.
         """
+        waited = time.perf_counter()
         self._thread.join()
+        waited = time.perf_counter() - waited
         if self._error:
             error = self._error[0]
             if isinstance(error, subprocess.TimeoutExpired):
@@ -557,7 +561,7 @@ class _Merging:
         stats = [line for line in done.output.splitlines() if line.startswith('{"pages": ')]
         if not stats:
             raise SearchIndexError(f"merging the search index shards printed no result:\n{done.output.strip()}")
-        return json.loads(stats[-1]), time.perf_counter() - self.started, done.cpu_seconds
+        return json.loads(stats[-1]), waited, done.cpu_seconds
 
 
 #: Where ``gongkai`` is imported from, for the merge's child process.
