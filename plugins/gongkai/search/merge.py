@@ -108,7 +108,7 @@ def merge_bundles(shards: Sequence[Path], out: Path) -> MergeStats:
 
     Raises:
         BundleFormatError: A shard is not in the format this module knows, or the
-            shards disagree (Pagefind version, language, meta fields).
+            shards disagree (Pagefind version, language).
     """
     if not shards:
         raise BundleFormatError("no bundles to merge")

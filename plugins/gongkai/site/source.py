@@ -224,13 +224,19 @@ def _read_again(path: Path, digest: str) -> tuple[bytes | None, str]:
     main process hashed it is validated and cached as it now is. No bytes
     (the loader reads, or refuses, the file itself) when it had no digest.
     """
-    if not digest:
-        return None, ""
+    return _read_hashed(path) if digest else (None, "")
+
+
+def _read_hashed(path: Path) -> tuple[bytes | None, str]:
+    """The file's bytes and their SHA-256; ``(None, "")`` if it cannot be read or is
+    too large (the loader refuses it unread, and it is never cached)."""
     try:
+        if path.stat().st_size > MAX_BYTES:
+            return None, ""
         data = path.read_bytes()
     except OSError:
         return None, ""
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_BYTES:  # grew since the stat
         return None, ""
     return data, hashlib.sha256(data).hexdigest()
 
@@ -371,7 +377,7 @@ def load_reports(
     """
     cache = cache if cache is not None else ValidationCache()
     files, _ = discover([content_dir])
-    keyed: list[Job] = [(path, _display(path, base), _digest(path)) for path in files]
+    keyed: list[Job] = [(path, _display(path, base), _read_hashed(path)[1]) for path in files]
     found: dict[Path, Summary] = {}
     todo = []
     for path, display, digest in keyed:
@@ -388,16 +394,6 @@ def load_reports(
     summaries = [replace(found[path], problems=list(found[path].problems)) for path, *_ in keyed]
     flag_duplicates(summaries)
     return summaries
-
-
-def _digest(path: Path) -> str:
-    """SHA-256 of the file's bytes; "" if it cannot be read or is too large (the loader refuses it unread)."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return ""
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 def flag_duplicates(summaries: list[Summary]) -> None:
