@@ -279,7 +279,7 @@ def test_a_cached_table_is_read_back_as_the_csv_module_reads_it(resource, cells)
     texts = [[cells[(i + j) % len(cells)] for j in range(width)] for i in range(len(cells) * 2)]
     body = csv_from_texts(resource, texts).encode("utf-8")
     assert (b'"' in body) == (cells is AWKWARD)
-    prepared = site_data._table_from_csv(resource, len(texts), csv_head_bytes(resource) + body)
+    prepared = Prepared.from_csv(resource, len(texts), csv_head_bytes(resource) + body)
     assert prepared is not None and prepared.texts == texts and prepared.csv_bytes == body
     assert prepared.excel_csv_bytes == Prepared.from_forms(resource, len(texts), {"texts": texts}).excel_csv_bytes
 
@@ -288,12 +288,12 @@ def test_a_cached_table_that_is_not_what_the_writer_wrote_is_refused():
     width = len(TABLES_BY_NAME["projects"].columns)
     head = csv_head_bytes("projects")
     row = ",".join(["x"] * width).encode()
-    assert site_data._table_from_csv("projects", 2, head + row + b"\n") is None  # not the number of rows
-    assert site_data._table_from_csv("projects", 1, head + row + b",x\n") is None  # not the resource's width
-    assert site_data._table_from_csv("projects", 1, head + row) is None  # no line end
-    assert site_data._table_from_csv("projects", 1, head + b"\xff" + row[1:] + b"\n") is None  # not UTF-8
-    assert site_data._table_from_csv("budgets", 1, head + row + b"\n") is None  # another resource's header
-    assert site_data._table_from_csv("projects", 1, head + row + b"\n") is not None
+    assert Prepared.from_csv("projects", 2, head + row + b"\n") is None  # not the number of rows
+    assert Prepared.from_csv("projects", 1, head + row + b",x\n") is None  # not the resource's width
+    assert Prepared.from_csv("projects", 1, head + row) is None  # no line end
+    assert Prepared.from_csv("projects", 1, head + b"\xff" + row[1:] + b"\n") is None  # not UTF-8
+    assert Prepared.from_csv("budgets", 1, head + row + b"\n") is None  # another resource's header
+    assert Prepared.from_csv("projects", 1, head + row + b"\n") is not None
 
 
 def test_texts_that_csv_cannot_give_back_are_refused():

@@ -714,11 +714,6 @@ def _cached_facts(hit: Hit, payload: _FolderPayload) -> list[Prepared] | None:
     return out
 
 
-#: The old name of :meth:`Prepared.from_csv` (its fast path now lives in
-#: :func:`~gongkai.export.csv_package.texts_from_csv`).
-_table_from_csv = Prepared.from_csv
-
-
 def _dataset_key(formats: tuple[str, ...], items: Sequence[_Item]) -> str | None:
     """What the whole-dataset files depend on besides code and settings: every record's key."""
     if any(item.key is None for item in items):

@@ -351,8 +351,8 @@ def index_site(
     if secondary_pages:
         assert second is not None and second_dir is not None
         excluded = set(secondary_pages)
-        main_glob = _glob_without(pages_dir, excluded, (bundle_dir, second_dir))
         main_pages = [p for p in _html_files(pages_dir, (bundle_dir, second_dir)) if p not in excluded]
+        main_glob = _glob_of(pages_dir, main_pages, excluded)
         finish_main = shards.start(bundle_dir, main_glob, main_pages)
         second_glob = "{" + ",".join(SECONDARY_PATTERNS) + "}"
         finish_extra = shards.start(second_dir, second_glob, secondary_pages)  # while the first merges
@@ -408,8 +408,8 @@ def _remove_bundle(bundle_dir: Path) -> None:
 _GLOB_SPECIAL = re.compile(r"([\\*?\[\]{}<>(),!:#~])")
 
 
-def _glob_without(site_dir: Path, excluded: set[Path], bundles: Sequence[Path]) -> str:
-    """A ``--glob`` for every HTML file of the site except ``excluded``.
+def _glob_of(site_dir: Path, pages: Sequence[Path], excluded: set[Path]) -> str:
+    """A ``--glob`` for ``pages``: the site's HTML files except ``excluded`` (and the bundles).
 
     Pagefind has no exclusion option, so the glob lists what to read: a top-level
     directory without excluded files as ``dir/**/*.html``; under ``budgets/`` one
@@ -418,9 +418,7 @@ def _glob_without(site_dir: Path, excluded: set[Path], bundles: Sequence[Path]) 
     """
     patterns: set[str] = set()
     excluded_tops = {p.relative_to(site_dir).parts[0] for p in excluded}
-    for path in _html_files(site_dir, bundles):
-        if path in excluded:
-            continue
+    for path in pages:
         parts = path.relative_to(site_dir).parts
         if len(parts) == 1:
             patterns.add(_GLOB_SPECIAL.sub(r"\\\1", parts[0]))
