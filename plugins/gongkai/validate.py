@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -271,13 +271,26 @@ def slim(report: RecordReport, record_problems: list[Problem]) -> FileReport:
     )
 
 
-def _validate_chunk(job: tuple[list[Path], bool, str]) -> list[FileReport]:
+#: Called in the validating process with each file's position among the paths and
+#: its report, rows kept (``RecordReport.tables``), before the report is slimmed:
+#: ``gongkai export`` renders a record's dataset rows while the record is loaded.
+#: Sent to the workers with their files, so it must pickle.
+ReportHook = Callable[[int, RecordReport], None]
+
+_Chunk = tuple[list[Path], bool, str, int, ReportHook | None]
+
+
+def _validate_chunk(job: _Chunk) -> list[FileReport]:
     """Load and validate a chunk of files (in a worker or not); duplicates within the chunk are flagged."""
-    paths, frictionless, engine = job
+    paths, frictionless, engine, start, hook = job
     records = [load_file(path) for path in paths]
     loaded = [list(r.problems) for r in records]
     add_duplicate_problems(records)  # so that a duplicate never takes part in a batch check
-    reports = validate_records(records, frictionless=frictionless, engine=engine)  # type: ignore[arg-type]
+    reports = validate_records(records, frictionless=frictionless, engine=engine, keep_tables=hook is not None)  # type: ignore[arg-type]
+    if hook is not None:
+        for offset, report in enumerate(reports):
+            hook(start + offset, report)
+            report.tables = None
     return [slim(report, problems) for report, problems in zip(reports, loaded, strict=True)]
 
 
@@ -293,7 +306,12 @@ def default_jobs(count: int) -> int:
 
 
 def validate_files(
-    paths: Sequence[Path], *, jobs: int | None = None, frictionless: bool = True, engine: Engine = "native"
+    paths: Sequence[Path],
+    *,
+    jobs: int | None = None,
+    frictionless: bool = True,
+    engine: Engine = "native",
+    hook: ReportHook | None = None,
 ) -> Iterator[FileReport]:
     """Load and validate files, yielding one :class:`FileReport` per file, in order.
 
@@ -302,11 +320,13 @@ def validate_files(
     the same for any number of them. A file that claims a budget id another
     file claims is reported as :func:`gongkai.loader.add_duplicate_problems`
     reports it, without findings (as :func:`validate_records` would).
+    ``hook`` (see :data:`ReportHook`) sees each file's full report where it
+    was validated; duplicates across chunks are flagged only after it.
     """
     _check_engine(engine)
     size = CHUNK_SIZE[engine]
-    chunks: list[tuple[list[Path], bool, str]] = [
-        (list(paths[i : i + size]), frictionless, engine) for i in range(0, len(paths), size)
+    chunks: list[_Chunk] = [
+        (list(paths[i : i + size]), frictionless, engine, i, hook) for i in range(0, len(paths), size)
     ]
     jobs = default_jobs(len(paths)) if jobs is None else max(1, jobs)
     jobs = min(jobs, len(chunks))
@@ -370,13 +390,13 @@ def _flagged(
     return replace(report, findings=[], problems=problems)
 
 
-def _map_chunks(chunks: list[tuple[list[Path], bool, str]], jobs: int, engine: str) -> Iterable[list[FileReport]]:
+def _map_chunks(chunks: list[_Chunk], jobs: int, engine: str) -> Iterable[list[FileReport]]:
     if jobs <= 1:
         return map(_validate_chunk, chunks)
     return _pool_map(chunks, jobs, engine)
 
 
-def _pool_map(chunks: list[tuple[list[Path], bool, str]], jobs: int, engine: str) -> Iterator[list[FileReport]]:
+def _pool_map(chunks: list[_Chunk], jobs: int, engine: str) -> Iterator[list[FileReport]]:
     import multiprocessing
 
     fork = os.name == "posix" and threading.active_count() == 1

@@ -1,8 +1,11 @@
 """Exporters: the normalised package written as files.
 
 ``export_content`` is what ``gongkai export`` runs: validate (streamed),
-then write the downloads of the records that pass, loading each again when
-its turn comes, so memory does not grow with the number of records. A record that does not pass
+then write the downloads of the records that pass, so memory does not grow
+with the number of records. For the whole dataset alone, each record's rows
+are rendered by the worker that validates it and spooled to disk
+(:mod:`gongkai.export.spool`); with ``--per-budget`` each record is loaded
+again when its turn comes. A record that does not pass
 is reported and the export fails, rather than publishing a package that is
 silently missing a department. The site calls
 :func:`gongkai.export.site_data.write_site_data` directly.
@@ -18,6 +21,7 @@ from pathlib import Path
 from gongkai.errors import Lang
 from gongkai.export.formats import check_formats
 from gongkai.export.site_data import DownloadsIndex, LazyRecord, export_records, write_site_data
+from gongkai.export.spool import DatasetPreparer, spool_dir
 from gongkai.findings import Finding
 from gongkai.loader import _display, discover, load_file
 from gongkai.package import PackageMeta, RecordData
@@ -50,23 +54,27 @@ def export_content(
     # Shown (and recorded in the data) relative to the working directory: content/….
     files = [Path(_display(path, Path.cwd())) for path in found]
     jobs = default_jobs(len(files)) if jobs is None else max(1, jobs)
-    reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
-    if not reports:
-        print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)
-        return 2
-    if not all(r.valid for r in reports):
-        print(render_text([r for r in reports if not r.valid], lang, quiet=True), file=sys.stderr)
-        return 1
-    # Loaded again one at a time as the export reaches them, so memory stays flat.
-    data = [
-        LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
-        for r, path in zip(reports, files, strict=True)
-        if r.budget_id is not None
-    ]
-    if per_budget:
-        index = write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
-    else:
-        index = export_records(data, dataset_dir=out, budgets_dir=None, meta=meta, formats=formats, jobs=jobs)
+    with spool_dir(out) as spool:
+        # The whole dataset alone: its rows are rendered where each record is validated.
+        preparer = None if per_budget else DatasetPreparer(Path(spool), check_formats(formats))
+        reports = list(validate_files(files, jobs=jobs, hook=preparer))  # streamed: no record is kept
+        if not reports:
+            print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)
+            return 2
+        if not all(r.valid for r in reports):
+            print(render_text([r for r in reports if not r.valid], lang, quiet=True), file=sys.stderr)
+            return 1
+        if preparer is not None:
+            spooled = [preparer.record(i, r.budget_id) for i, r in enumerate(reports) if r.budget_id is not None]
+            index = export_records(spooled, dataset_dir=out, budgets_dir=None, meta=meta, formats=formats, jobs=jobs)
+        else:
+            # Loaded again one at a time as the export reaches them, so memory stays flat.
+            data = [
+                LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
+                for r, path in zip(reports, files, strict=True)
+                if r.budget_id is not None
+            ]
+            index = write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
     if lang == "zh":
         print(f"已写入 {out}（{len(index.dataset)} 个全部数据文件，{len(index.budgets)} 个部门年度文件夹）")
     else:

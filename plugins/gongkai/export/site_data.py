@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Protocol, runtime_checkable
@@ -384,9 +385,11 @@ def export_records(
     sinks, ctx = _open_sinks(dataset_dir if reused is None else None, meta, chosen, reference)
     staged = os.fspath(staged_dir) if cache is not None and staged_dir is not None and staged_dir.is_dir() else None
     plan = _Plan(items, reference, meta, budgets_dir, per_budget_formats, urls, cache, bool(sinks), staged)
-    forms = tuple(dict.fromkeys(form for sink in sinks.values() for form in sink.FORMS))
+    forms = dataset_forms(tuple(sinks))
     facts = _DatasetFacts()
-    for result in run_plan(plan, forms, _jobs(jobs, len(items))):
+    # Prepared records are only read back here: workers would unpickle and pickle them again.
+    workers = 1 if all(item.ready is not None for item in items) else _jobs(jobs, len(items))
+    for result in run_plan(plan, forms, workers):
         if result.downloads is not None:
             index.budgets[result.downloads.budget_id] = result.downloads  # (its layout shared once unpickled)
         facts.add(result.summary, result.department)
@@ -559,12 +562,15 @@ class _Item:
     load: Callable[[], RecordData]
     key: str | None = None
     prebuilt: Mapping[str, list[Row]] | None = None  # rows validation built (``make_bundle``)
+    #: Its whole-dataset rows, already prepared (:class:`~gongkai.export.spool.SpooledRecord`).
+    ready: Callable[[], _Result] | None = None
 
 
 def _item(record: RecordData | RecordSource) -> _Item:
     if isinstance(record, RecordData):
         return _Item(record.budget.budget_id, lambda: record)
-    return _Item(record.budget_id, record.load, getattr(record, "key", None))
+    ready = getattr(record, "result", None)
+    return _Item(record.budget_id, record.load, getattr(record, "key", None), ready=ready)
 
 
 @dataclass
@@ -617,6 +623,10 @@ def process_record(plan: _Plan, i: int) -> _Result:
     build instead, and its tables are read back from its data CSVs.
     """
     item = plan.items[i]
+    if item.ready is not None:
+        if plan.budgets_dir is not None:
+            raise ValueError(f"record {item.budget_id!r} was prepared for the whole dataset only, not for a folder")
+        return item.ready()
     caching = plan.cache is not None and item.key is not None and plan.budgets_dir is not None
     if caching:
         reused = _reuse_folder(plan, item)
@@ -827,6 +837,32 @@ def _work(start: int, stop: int) -> list[_Result]:
         result.department = _slim(result.department, forms)
         out.append(result)
     return out
+
+
+def dataset_result(record: RecordData, prebuilt: Mapping[str, list[Row]] | None, forms: tuple[str, ...]) -> _Result:
+    """Record ``record`` processed for the whole-dataset files only, holding just ``forms``.
+
+    What a worker of :func:`run_plan` sends back for a record when there are
+    no folders to write; ``prebuilt``: the rows validation built for it.
+    """
+    budget_id = record.budget.budget_id
+    plan = _Plan([_Item(budget_id, lambda: record, prebuilt=prebuilt)], _reference(), PackageMeta(), None, (), _Urls(Path("."), ""))
+    result = process_record(plan, 0)
+    result.facts = [_slim(p, forms) for p in result.facts]
+    result.department = _slim(result.department, forms)
+    return result
+
+
+@cache
+def _reference() -> Reference:
+    """The code lists, built once per process."""
+    return Reference.build()
+
+
+def dataset_forms(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The rendered forms of a record's tables that the whole-dataset files of ``formats`` read."""
+    sinks = [EXPORTERS[fmt].dataset for fmt in formats]
+    return tuple(dict.fromkeys(form for sink in sinks if sink is not None for form in getattr(sink, "FORMS", ())))
 
 
 def _slim(prepared: Prepared, forms: tuple[str, ...]) -> Prepared:
