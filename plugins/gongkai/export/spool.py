@@ -11,7 +11,7 @@ and pickles them into a spool folder; the export then reads them back in
 order. The files are the same bytes either way (the same function renders
 them), which a test checks.
 
-The spool holds about 330 KB per department-year (the rows in each form
+The spool holds about 320 KB per department-year (the rows in each form
 the dataset files read: CSV, Excel CSV, workbook cells, SQL values), so it
 is made beside the output folder, on the disk that receives the export,
 not in a temporary directory that may be in memory.
