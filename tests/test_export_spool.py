@@ -1,17 +1,21 @@
 """``gongkai export`` renders each record's dataset rows where it validates it.
 
 The whole-dataset export used to load every record twice: once to validate
-it, once to write it. Now the validation worker spools the rows it renders
+it, once to write it, after validation. Now the validation worker spools the
+rows it renders and a thread writes them while validation goes on
 (:mod:`gongkai.export.spool`). The files must be the bytes an export of the
 loaded records writes, for any number of processes; every file is read once;
-an export that fails leaves nothing behind, not even its spool.
+the writing starts before validation ends; an export that fails leaves the
+output folder as it was, and no spool behind.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import gongkai.export as export_module
+import gongkai.export.spool as spool_module
 import gongkai.validate as validate_module
 import pytest
 from export_support import load_records, tree_digest
@@ -64,21 +68,76 @@ def test_each_file_is_loaded_once(synth_site, loaded_export, tmp_path, monkeypat
     assert tree_digest(out) == loaded_export
 
 
-def test_a_failed_export_writes_nothing_and_leaves_no_spool(synth_site, tmp_path, monkeypatch, capsys):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "content").symlink_to(synth_site / "content")
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    first = sorted((synth_site / "content").rglob("*.yaml"))[0]
-    text = first.read_text("utf-8").replace("fiscal_year:", "fiscal_year: 二〇二三\nx_unused:", 1)
-    (broken / first.name).write_text(text, "utf-8")
+def _content_with_a_broken_record(synth_site: Path, root: Path) -> str:
+    """``root/content``: the synthetic records, one of them (in the middle) unreadable as a year."""
+    content = root / "content"
+    files = sorted((synth_site / "content").rglob("*.yaml"))
+    for path in files:
+        target = content / path.relative_to(synth_site / "content")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(path)
+    broken = files[len(files) // 2]
+    target = content / broken.relative_to(synth_site / "content")
+    target.unlink()
+    target.write_text(broken.read_text("utf-8").replace("fiscal_year:", "fiscal_year: 二〇二三\nx_unused:", 1), "utf-8")
+    return broken.name
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failed_export_writes_nothing_and_leaves_no_spool(synth_site, tmp_path, monkeypatch, capsys, jobs):
+    broken = _content_with_a_broken_record(synth_site, tmp_path)
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
-    assert main(["export", "site/content", "broken", "--out", str(out), "--jobs", "1"]) == 1
+    assert main(["export", "content", "--out", str(out), "--jobs", jobs]) == 1
     assert not out.exists()
     assert _leftovers(tmp_path) == []
-    assert first.name in capsys.readouterr().err
+    assert broken in capsys.readouterr().err
+
+
+def test_a_failed_export_leaves_the_previous_export_as_it_was(synth_site, tmp_path, monkeypatch):
+    monkeypatch.chdir(synth_site)
+    out = tmp_path / "out"
+    assert main(["export", "content", "--out", str(out), "--jobs", "2"]) == 0
+    before = tree_digest(out)
+    _content_with_a_broken_record(synth_site, tmp_path / "next")
+    monkeypatch.chdir(tmp_path / "next")
+    assert main(["export", "content", "--out", str(out), "--jobs", "2"]) == 1
+    assert tree_digest(out) == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_exporting_again_replaces_the_files_and_removes_stale_ones(synth_site, loaded_export, tmp_path, monkeypatch):
+    monkeypatch.chdir(synth_site)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("kept", "utf-8")
+    (out / "stale_table.csv").write_text("old", "utf-8")
+    (out / "budgets.csv").write_text("old", "utf-8")
+    assert main(["export", "content", "--out", str(out), "--jobs", "1"]) == 0
+    assert (out / "README.md").read_text("utf-8") == "kept"  # not a download file: never pruned
+    assert {k: v for k, v in tree_digest(out).items() if k != "README.md"} == loaded_export
+
+
+def test_the_writer_starts_before_validation_ends(synth_site, loaded_export, tmp_path, monkeypatch):
+    """Validation of the last file waits until the writer has read a record: without streaming, it never would."""
+    monkeypatch.chdir(synth_site)
+    first_read = threading.Event()
+    real_result, real_prepare = spool_module.SpooledRecord.result, spool_module.DatasetPreparer.__call__
+
+    def result(self):
+        first_read.set()
+        return real_result(self)
+
+    def prepare(self, index, report):
+        real_prepare(self, index, report)
+        if index == 59:
+            assert first_read.wait(60), "the writer read nothing while the files were being validated"
+
+    monkeypatch.setattr(spool_module.SpooledRecord, "result", result)
+    monkeypatch.setattr(spool_module.DatasetPreparer, "__call__", prepare)
+    out = tmp_path / "out"
+    assert main(["export", "content", "--out", str(out), "--jobs", "1"]) == 0
+    assert tree_digest(out) == loaded_export
 
 
 def test_the_hook_sees_each_valid_report_with_its_rows_and_position(synth_site):

@@ -3,9 +3,9 @@
 ``export_content`` is what ``gongkai export`` runs: validate (streamed),
 then write the downloads of the records that pass, so memory does not grow
 with the number of records. For the whole dataset alone, each record's rows
-are rendered by the worker that validates it and spooled to disk
-(:mod:`gongkai.export.spool`); with ``--per-budget`` each record is loaded
-again when its turn comes. A record that does not pass
+are rendered by the worker that validates it and written by a thread while
+validation goes on (:mod:`gongkai.export.spool`); with ``--per-budget`` each
+record is loaded again when its turn comes. A record that does not pass
 is reported and the export fails, rather than publishing a package that is
 silently missing a department. The site calls
 :func:`gongkai.export.site_data.write_site_data` directly.
@@ -20,13 +20,13 @@ from pathlib import Path
 
 from gongkai.errors import Lang
 from gongkai.export.formats import check_formats
-from gongkai.export.site_data import DownloadsIndex, LazyRecord, export_records, write_site_data
-from gongkai.export.spool import DatasetPreparer, spool_dir
+from gongkai.export.site_data import DownloadsIndex, LazyRecord, write_site_data
+from gongkai.export.spool import DatasetPreparer, StreamedExport, spool_dir
 from gongkai.findings import Finding
 from gongkai.loader import _display, discover, load_file
 from gongkai.package import PackageMeta, RecordData
 from gongkai.report import render_text
-from gongkai.validate import default_jobs, validate_files
+from gongkai.validate import FileReport, default_jobs, validate_files
 
 __all__ = ["DownloadsIndex", "export_content", "write_site_data"]
 
@@ -55,19 +55,11 @@ def export_content(
     files = [Path(_display(path, Path.cwd())) for path in found]
     jobs = default_jobs(len(files)) if jobs is None else max(1, jobs)
     with spool_dir(out) as spool:
-        # The whole dataset alone: its rows are rendered where each record is validated.
-        preparer = None if per_budget else DatasetPreparer(Path(spool), check_formats(formats))
-        reports = list(validate_files(files, jobs=jobs, hook=preparer))  # streamed: no record is kept
-        if not reports:
-            print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)
-            return 2
-        if not all(r.valid for r in reports):
-            print(render_text([r for r in reports if not r.valid], lang, quiet=True), file=sys.stderr)
-            return 1
-        if preparer is not None:
-            spooled = [preparer.record(i, r.budget_id) for i, r in enumerate(reports) if r.budget_id is not None]
-            index = export_records(spooled, dataset_dir=out, budgets_dir=None, meta=meta, formats=formats, jobs=jobs)
-        else:
+        if per_budget:
+            reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
+            status = _refuse(reports, lang)
+            if status:
+                return status
             # Loaded again one at a time as the export reaches them, so memory stays flat.
             data = [
                 LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
@@ -75,10 +67,45 @@ def export_content(
                 if r.budget_id is not None
             ]
             index = write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
+        else:
+            preparer = DatasetPreparer(Path(spool), check_formats(formats))
+            stream = StreamedExport(files, preparer, meta, formats)
+            try:
+                reports = _validate_into(stream, files, jobs, preparer)
+                status = _refuse(reports, lang)
+                if status:
+                    return status
+                index = stream.finish(out)
+            finally:
+                stream.stop()
     if lang == "zh":
         print(f"已写入 {out}（{len(index.dataset)} 个全部数据文件，{len(index.budgets)} 个部门年度文件夹）")
     else:
         print(f"wrote {out} ({len(index.dataset)} dataset files, {len(index.budgets)} department-year folders)")
+    return 0
+
+
+def _validate_into(stream: StreamedExport, files: list[Path], jobs: int, preparer: DatasetPreparer) -> list[FileReport]:
+    """Validate ``files``, telling ``stream`` of each that passed (its writer runs meanwhile)."""
+    reports: list[FileReport] = []
+    for report in validate_files(files, jobs=jobs, hook=preparer):
+        if report.valid:
+            stream.passed(len(reports))
+        else:
+            stream.stop()  # nothing will be written: stop early
+        reports.append(report)
+        stream.start()  # after the first report: the worker processes have been forked
+    return reports
+
+
+def _refuse(reports: list[FileReport], lang: Lang) -> int:
+    """0 if every record passed; else say why (2: no files, 1: invalid records)."""
+    if not reports:
+        print("没有找到 .yaml 文件。" if lang == "zh" else "no .yaml files found.", file=sys.stderr)
+        return 2
+    if not all(r.valid for r in reports):
+        print(render_text([r for r in reports if not r.valid], lang, quiet=True), file=sys.stderr)
+        return 1
     return 0
 
 
