@@ -164,3 +164,16 @@ def test_cli_export_refuses_zero_jobs(tmp_path, capsys):
     assert main(["export", "content", "--out", str(tmp_path / "zero"), "--jobs", "0"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "zero").exists()
+
+
+def test_cli_export_to_a_file_or_under_one_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    """An ``--out`` that cannot be a folder is said in one line, not a traceback; nothing is left behind."""
+    monkeypatch.chdir(REPO)
+    afile = tmp_path / "afile"
+    afile.write_text("x", "utf-8")
+    assert main(["export", "content/130532", "--out", str(afile)]) == 2
+    assert f"--out {afile} 已存在且不是文件夹" in capsys.readouterr().err
+    assert main(["export", "content/130532", "--out", str(afile / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert "无法写出 / cannot write" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]

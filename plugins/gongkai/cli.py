@@ -175,10 +175,16 @@ def _run_export(args: argparse.Namespace) -> int:
     from gongkai.export import export_content
 
     _check_jobs(args.jobs)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():  # said before minutes of validation
+        raise ConfigError(f"--out {out} 已存在且不是文件夹 / exists and is not a folder")
     formats = None if args.formats == "all" else [f.strip() for f in args.formats.split(",") if f.strip()]
-    return export_content(
-        args.paths, Path(args.out), lang=args.lang, formats=formats, per_budget=args.per_budget, jobs=args.jobs
-    )
+    try:
+        return export_content(
+            args.paths, out, lang=args.lang, formats=formats, per_budget=args.per_budget, jobs=args.jobs
+        )
+    except OSError as exc:  # an unwritable --out, a full disk: said, not a traceback
+        raise ConfigError(f"无法写出 / cannot write {exc.filename or out}：{exc.strerror or exc}") from exc
 
 
 def _check_jobs(jobs: int | None) -> None:

@@ -172,7 +172,7 @@ class StreamedExport:
 
     def finish(self, out: Path) -> DownloadsIndex:
         """Wait for the writer; move the files into ``out``, removing download files it no longer has."""
-        self.start()  # no worker processes (one file, or --jobs 1): not started yet
+        self.start()  # a caller that never started it (the validation normally has)
         self._thread.join()
         if self._error is not None:
             raise self._error
