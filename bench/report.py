@@ -270,6 +270,8 @@ TARGETS: tuple[Target, ...] = (
            _ratio_to(FLOOR_INDEX), informational=True),
     Target("build-10k", "build, search and downloads included, ≤ 180 s", 10000, 180.0, "s", "#9",
            "cold `mkdocs build` wall time", _build_seconds_complete),
+    Target("export-10k", "whole-dataset export fits in the 180 s build budget", 10000, 180.0, "s", "#5",
+           "`gongkai export content --out export/`, wall time, default --jobs", _plain("export", "seconds")),
     Target("memory-10k", "build peak memory ≤ 1.5 GiB", 10000, 1536.0, "MiB", "#9",
            "process tree (mkdocs + export child + Pagefind): PSS sum when sampled, else RSS sum", _memory),
     Target("validate", "`gongkai validate` ≤ 15 s", 1000, 15.0, "s", "#9",

@@ -97,6 +97,14 @@ def test_verdicts_target_and_informational_row() -> None:
     assert "informational" in info.result() and "**MISS**" not in info.result()
 
 
+@pytest.mark.parametrize(("seconds", "status"), [(111.2, "PASS"), (191.0, "MISS")])
+def test_the_10000_export_is_judged_against_the_build_budget(seconds: float, status: str) -> None:
+    data = results({10000: {"export": step("export", seconds, 196.0)}})
+    judged = verdict(data, "export-10k")
+    assert (judged.status, judged.value, judged.target.issue) == (status, seconds, "#5")
+    assert verdict(results({1000: new_run()}), "export-10k").status == report.NOT_MEASURED
+
+
 # --------------------------------------------------------------------------- #
 # Old results.json (schema 2, `floor` with nav "index")
 # --------------------------------------------------------------------------- #
