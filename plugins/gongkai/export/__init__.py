@@ -47,42 +47,63 @@ def export_content(
     (``datapackage.json`` and one CSV per resource, plus the other
     ``formats``); with it, ``out`` gets the site's ``data/`` layout.
     ``jobs`` (default: one per CPU, one for a few files) processes validate
-    and then render the records; the files are the same bytes for any number.
+    and render the records; the files are the same bytes for any number.
     """
     check_formats(formats)  # a typo is reported before minutes of loading
     found, _ = discover(paths)
     # Shown (and recorded in the data) relative to the working directory: content/….
     files = [Path(_display(path, Path.cwd())) for path in found]
     jobs = default_jobs(len(files)) if jobs is None else max(1, jobs)
-    with spool_dir(out) as spool:
-        if per_budget:
-            reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
-            status = _refuse(reports, lang)
-            if status:
-                return status
-            # Loaded again one at a time as the export reaches them, so memory stays flat.
-            data = [
-                LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
-                for r, path in zip(reports, files, strict=True)
-                if r.budget_id is not None
-            ]
-            index = write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
-        else:
-            preparer = DatasetPreparer(Path(spool), check_formats(formats))
-            stream = StreamedExport(files, preparer, meta, formats)
-            try:
-                reports = _validate_into(stream, files, jobs, preparer)
-                status = _refuse(reports, lang)
-                if status:
-                    return status
-                index = stream.finish(out)
-            finally:
-                stream.stop()
+    if per_budget:
+        written = _export_folders(files, out, meta, formats, jobs, lang)
+    else:
+        with spool_dir(out) as spool:
+            written = _export_dataset(files, out, Path(spool), meta, formats, jobs, lang)
+    if isinstance(written, int):
+        return written
+    index = written
     if lang == "zh":
         print(f"已写入 {out}（{len(index.dataset)} 个全部数据文件，{len(index.budgets)} 个部门年度文件夹）")
     else:
         print(f"wrote {out} ({len(index.dataset)} dataset files, {len(index.budgets)} department-year folders)")
     return 0
+
+
+def _export_folders(
+    files: list[Path], out: Path, meta: PackageMeta | None, formats: Sequence[str] | None, jobs: int, lang: Lang
+) -> DownloadsIndex | int:
+    """``--per-budget``: validate, then write the site's ``data/`` layout; the exit status if refused."""
+    reports = list(validate_files(files, jobs=jobs))  # streamed: no record is kept
+    status = _refuse(reports, lang)
+    if status:
+        return status
+    # Loaded again one at a time as the export reaches them, so memory stays flat.
+    data = [
+        LazyRecord(r.budget_id, partial(_record_data, path, r.findings))
+        for r, path in zip(reports, files, strict=True)
+        if r.budget_id is not None
+    ]
+    return write_site_data(data, out, meta, formats, jobs=jobs, url_base="")
+
+
+def _export_dataset(
+    files: list[Path],
+    out: Path,
+    spool: Path,
+    meta: PackageMeta | None,
+    formats: Sequence[str] | None,
+    jobs: int,
+    lang: Lang,
+) -> DownloadsIndex | int:
+    """The whole dataset alone, written while validating (:mod:`gongkai.export.spool`); the exit status if refused."""
+    preparer = DatasetPreparer(spool, check_formats(formats))
+    stream = StreamedExport(files, preparer, meta, formats)
+    try:
+        reports = _validate_into(stream, files, jobs, preparer)
+        status = _refuse(reports, lang)
+        return status if status else stream.finish(out)
+    finally:
+        stream.stop()
 
 
 def _validate_into(stream: StreamedExport, files: list[Path], jobs: int, preparer: DatasetPreparer) -> list[FileReport]:
