@@ -178,7 +178,6 @@ def test_the_hook_gets_the_rows_validation_built_for_each_record() -> None:
 
 def test_a_primed_folder_is_the_same_bytes_with_the_validators_rows(tmp_path) -> None:
     from gongkai.export.site_data import BudgetPrimer
-    from gongkai.mkdocs_plugin.downloads import record_data
     from gongkai.package import PackageMeta
 
     handed: list = []
@@ -188,7 +187,7 @@ def test_a_primed_folder_is_the_same_bytes_with_the_validators_rows(tmp_path) ->
     for label, rows in (("with", report.tables), ("without", None)):
         stage = tmp_path / label / "staged"
         primer = BudgetPrimer(PackageMeta(), None, None, tmp_path / label / "cache", stage_dir=stage)
-        primer(record_data(report), "key", rows)
+        primer(report.data(), "key", rows)
         [folder] = [p for p in stage.iterdir() if p.is_dir()]
         folders[label] = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert len(folders["with"]) > 10

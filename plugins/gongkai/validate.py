@@ -98,6 +98,11 @@ class RecordReport:
     def unacknowledged_errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error" and not f.acknowledged]
 
+    def data(self) -> RecordData:
+        """What the exporters take of a validated record: its budget, findings and source path."""
+        assert self.record.budget is not None, "only a bound record can be exported"
+        return RecordData(self.record.budget, self.record.display, self.findings, self.record.path)
+
     def passes(self, strict: bool = False) -> bool:
         """Valid, and in strict mode free of unacknowledged error findings."""
         return self.valid and (not strict or not self.unacknowledged_errors())

@@ -830,13 +830,7 @@ def _work(start: int, stop: int) -> list[_Result]:
     """In a worker: process records; send back only the rendered forms the sinks read."""
     assert _PLAN is not None, "worker started without a plan"
     plan, forms = _PLAN
-    out = []
-    for i in range(start, stop):
-        result = process_record(plan, i)
-        result.facts = [_slim(p, forms) for p in result.facts]
-        result.department = _slim(result.department, forms)
-        out.append(result)
-    return out
+    return [_slimmed(process_record(plan, i), forms) for i in range(start, stop)]
 
 
 def dataset_result(record: RecordData, prebuilt: Mapping[str, list[Row]] | None, forms: tuple[str, ...]) -> _Result:
@@ -847,7 +841,11 @@ def dataset_result(record: RecordData, prebuilt: Mapping[str, list[Row]] | None,
     """
     budget_id = record.budget.budget_id
     plan = _Plan([_Item(budget_id, lambda: record, prebuilt=prebuilt)], _reference(), PackageMeta(), None, (), _Urls(Path("."), ""))
-    result = process_record(plan, 0)
+    return _slimmed(process_record(plan, 0), forms)
+
+
+def _slimmed(result: _Result, forms: tuple[str, ...]) -> _Result:
+    """``result`` holding only the rendered ``forms`` of its tables (what the sinks read)."""
     result.facts = [_slim(p, forms) for p in result.facts]
     result.department = _slim(result.department, forms)
     return result

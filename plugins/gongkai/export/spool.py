@@ -63,11 +63,9 @@ class DatasetPreparer:
         return self.spool / f"{index}.pickle"
 
     def __call__(self, index: int, report: RecordReport) -> None:
-        budget = report.record.budget
-        if budget is None or not report.valid:
+        if not report.valid:
             return  # the export will not run: nothing to prepare
-        record = RecordData(budget, report.record.display, list(report.findings), report.record.path)
-        result = dataset_result(record, report.tables, self.forms)
+        result = dataset_result(report.data(), report.tables, self.forms)
         with open(self.path(index), "wb") as out:
             pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -47,14 +47,7 @@ class _Loader:
     summary: Summary
 
     def __call__(self) -> RecordData:
-        return record_data(self.summary.load())
-
-
-def record_data(report: RecordReport) -> RecordData:
-    """What the export takes of a validated record."""
-    budget = report.record.budget
-    assert budget is not None
-    return RecordData(budget, report.record.display, report.findings, report.record.path)
+        return self.summary.load().data()
 
 
 def prime_downloads(job: ExportJob) -> Callable[[Summary, RecordReport], None] | None:
@@ -77,7 +70,7 @@ def prime_downloads(job: ExportJob) -> Callable[[Summary, RecordReport], None] |
         if not summary.valid or summary.head is None or key is None:
             return
         try:
-            primer(record_data(report), key, report.tables)
+            primer(report.data(), key, report.tables)
         except Exception:  # noqa: BLE001 - the export writes it again and reports
             return
 
